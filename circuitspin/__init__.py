@@ -1,0 +1,24 @@
+"""circuitspin: magnetic multilayers as L. Berger's two-band circuit, solved.
+
+Public API
+----------
+load_stack, stack_from_dict, Stack, Layer, Material
+build_network, Network, Node
+solve, Solution
+solve_diffusion
+CircuitSpinError
+__version__
+"""
+from .diffusion import solve_diffusion
+from .errors import CircuitSpinError
+from .materials import Material
+from .network import Network, Node, build_network
+from .solution import Solution
+from .solvers import solve
+from .stack import Layer, Stack, load_stack, stack_from_dict
+
+__version__ = "0.1.0"
+
+__all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Material", "build_network",
+           "Network", "Node", "solve", "Solution", "solve_diffusion", "CircuitSpinError",
+           "__version__"]

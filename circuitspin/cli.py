@@ -1,0 +1,198 @@
+"""Command line: ``circuitspin solve|plot|materials ...`` (shared/interface.md).
+
+Bad input of any kind ends in one line on stderr, ``circuitspin: error: ...``, and exit
+status 2, never a traceback.  Heavy modules are imported inside the commands so that the
+command line starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .errors import CircuitSpinError, StackError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse prints usage first otherwise)
+        self.exit(2, f"circuitspin: error: {message}\n")
+
+
+def _current(text: str) -> float:
+    from .units import to_si
+
+    try:
+        return to_si(text, "A")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--current: {exc}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _add_network_options(p):
+    p.add_argument("stack", help="stack file (TOML)")
+    p.add_argument("--current", "-I", type=_current, required=True,
+                   help="current into the first layer, A (or with units: '1 mA')")
+    p.add_argument("--segments", "-n", type=_positive_int, default=None,
+                   help="cut every layer into N ladder segments (default: one exact "
+                        "segment per layer)")
+    p.add_argument("--method", choices=("exact", "ladder"), default=None,
+                   help="discretisation (default: exact without --segments, ladder with)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="circuitspin",
+                     description="Magnetic multilayers as Berger's two-band circuit.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"circuitspin {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("solve", help="solve a stack: bridge output V_UD, delta_mu_bar, R")
+    _add_network_options(p)
+    p.add_argument("--backend", choices=("nodal", "ngspice"), default="nodal")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--compare", action="store_true",
+                   help="add the analytic diffusion solution and the relative errors")
+    p.add_argument("--plot", metavar="FILE", help="also save the profile plot to FILE")
+    p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("plot", help="profile plot of a solved stack")
+    _add_network_options(p)
+    p.add_argument("-o", "--output", required=True, help="output file (.png, .svg, .pdf)")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("materials", help="list the built-in materials and interfaces")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_materials)
+    return parser
+
+
+def _solve(args):
+    from .network import build_network
+    from .solvers import solve
+    from .stack import load_stack
+
+    stack = load_stack(args.stack)
+    network = build_network(stack, args.segments, args.method)
+    return solve(network, args.current, backend=getattr(args, "backend", "nodal"))
+
+
+def _compare_fields(sol) -> dict:
+    from .diffusion import solve_diffusion
+
+    ref = solve_diffusion(sol.network.stack, sol.current)
+    out = {"diffusion_V_UD": ref.V_UD, "diffusion_resistance": ref.resistance}
+    if ref.V_UD:
+        out["rel_error_V_UD"] = abs(sol.V_UD - ref.V_UD) / abs(ref.V_UD)
+    if sol.current:
+        out["rel_error_resistance"] = abs(sol.resistance - ref.resistance) / ref.resistance
+    return out
+
+
+def _json_safe(d: dict) -> dict:
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in d.items()}
+
+
+def cmd_solve(args) -> int:
+    sol = _solve(args)
+    fields = sol.to_dict()
+    if args.compare:
+        fields.update(_compare_fields(sol))
+    if args.plot:
+        from .plot import plot_profile, save_figure
+
+        fields["plot"] = str(save_figure(plot_profile(sol), args.plot))
+    if args.json:
+        print(json.dumps(_json_safe(fields), indent=2))
+        return 0
+    print(_readable(fields, sol))
+    return 0
+
+
+def _readable(f: dict, sol) -> str:
+    net = sol.network
+    lines = [
+        f"stack          {f['stack']}  ({f['title']})",
+        f"network        {f['method']}, {f['segments']} segments, {f['nodes']} nodes, "
+        f"{f['edges']} edges; backend {f['backend']}",
+        f"current        {f['current']:.6g} A",
+        f"voltage        {f['voltage']:.10g} V",
+        f"resistance     {f['resistance']:.10g} ohm",
+    ]
+    if net.u is None:
+        lines.append("V_UD           - (no [motor] table: no U-D points)")
+    else:
+        motor = net.stack.motor
+        lines += [
+            f"V_UD           {f['V_UD']:.10g} V   (bridge output at {motor.layer!r})",
+            f"delta_mu_bar   {f['delta_mu_bar_eV']:.10g} eV",
+            f"motor          EMF {motor.emf:.6g} V, magnons {f['magnons']:g}, "
+            f"I_M {f['motor_current']:.6g} A (U->D)"
+            + ("" if f["magnons"] else "  [open branch]"),
+        ]
+    lines.append(f"KCL residual   {f['kcl_residual']:.2g} (backward error)")
+    if "diffusion_V_UD" in f:
+        lines.append(f"diffusion      V_UD {f['diffusion_V_UD']:.10g} V, R "
+                     f"{f['diffusion_resistance']:.10g} ohm; rel. error V_UD "
+                     f"{f.get('rel_error_V_UD', float('nan')):.2e}, R "
+                     f"{f.get('rel_error_resistance', float('nan')):.2e}")
+    if "plot" in f:
+        lines.append(f"profile plot   {f['plot']}")
+    return "\n".join(lines)
+
+
+def cmd_plot(args) -> int:
+    from .plot import plot_profile, save_figure
+
+    sol = _solve(args)
+    path = save_figure(plot_profile(sol), args.output)
+    print(f"profile plot written to {path}")
+    return 0
+
+
+def cmd_materials(args) -> int:
+    from .materials import BUILTIN_INTERFACES, BUILTIN_MATERIALS
+
+    if args.json:
+        print(json.dumps({"materials": BUILTIN_MATERIALS,
+                          "interfaces": {"/".join(k): v for k, v in BUILTIN_INTERFACES.items()}},
+                         indent=2))
+        return 0
+    print(f"{'material':10} {'rho (ohm m)':>12} {'beta':>6} {'lsf (m)':>10}  source")
+    for name, m in BUILTIN_MATERIALS.items():
+        print(f"{name:10} {m['rho']:12.3g} {m['beta']:6.2f} {m['lsf']:10.3g}  {m.get('source', '')}")
+    print(f"\n{'interface':14} {'AR* (ohm m2)':>12} {'gamma':>6}  source")
+    for (a, b), i in BUILTIN_INTERFACES.items():
+        print(f"{a + '/' + b:14} {i['ar']:12.3g} {i['gamma']:6.2f}  {i.get('source', '')}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CircuitSpinError as exc:
+        msg = " ".join(str(exc).split())  # one line, whatever the message held
+        print(f"circuitspin: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("circuitspin: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

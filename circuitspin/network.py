@@ -1,0 +1,330 @@
+"""Stack -> Berger's two-band network (the paper's Fig. 3) as arrays and a named graph.
+
+The network is kept as arrays (node table, edge table, segment table) so that a
+1e6-segment ladder costs megabytes, not gigabytes; :attr:`Network.graph` builds the
+networkx view (a ``MultiGraph`` keyed by :class:`Node`) on demand.
+
+Public API
+----------
+Node
+    NamedTuple key ``(layer, pos, band)``: layer name, node position inside the layer
+    (0 = first face), band ``"up"``, ``"dn"`` or ``"e"`` (an electrode: bands shorted).
+Network
+    Frozen result of :func:`build_network`: node and edge arrays, the source and ground
+    nodes, the motor nodes ``u`` and ``d``, per-segment conductances for band currents.
+build_network(stack, segments=None, method=None) -> Network
+    ``segments=None``: one exact segment per layer (default).  ``segments=N``: the
+    paper's ladder with N segments in every layer (a layer's own ``segments`` key wins).
+    ``method="exact"`` with ``segments=N`` cuts every layer into N exact segments.
+EDGE_KINDS
+    ``("band", "spin-flip", "interface", "diagonal", "motor")``: the ``kind`` code of an
+    edge is its index here.
+
+Electrodes short the two bands, so each electrode is one node (band ``"e"``); an
+interface with zero resistance (or two layers of the same material) merges the boundary
+nodes of the two layers instead of joining them with a huge conductance.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+
+from .errors import NetworkError
+from .segments import exact_segment, ladder_segment
+from .stack import Stack
+
+EDGE_KINDS = ("band", "spin-flip", "interface", "diagonal", "motor")
+BAND, SPIN_FLIP, INTERFACE, DIAGONAL, MOTOR = range(5)
+BANDS = ("up", "dn", "e")
+
+
+class Node(NamedTuple):
+    """Key of a network node: layer name, position (0 = first face), band."""
+
+    layer: str
+    pos: int
+    band: str
+
+    def spice_name(self) -> str:
+        """Lower-case name used in SPICE decks (``layer_pos_band``)."""
+        return f"{self.layer}_{self.pos}_{self.band}".lower()
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A built two-band network (arrays, SI units).
+
+    Attributes
+    ----------
+    stack : Stack
+    method : str                  "exact" or "ladder"
+    node_layer, node_pos, node_band : int arrays (band code: 0 up, 1 dn, 2 electrode)
+    node_x : float array          position along x, m
+    edge_a, edge_b : int arrays   edge end nodes
+    edge_g : float array          conductance, S
+    edge_kind : int array         index into EDGE_KINDS
+    source, ground : int          electrode nodes where the current enters / 0 V
+    u, d : int or None            motor nodes (up and down at the motor layer's first face)
+    motor_g, motor_emf : float    linear motor branch: conductance (S), counter-EMF (V)
+    rows_up, rows_dn, rows_x, rows_layer : arrays
+        The profile rows: one per (layer, position), the up and down node of each.
+    seg_a, seg_b : int arrays     profile rows at both ends of each segment
+    seg_g : float array (n, 4)    g_uu, g_dd, g_vert (each end), g_diag of each segment
+    """
+
+    stack: Stack
+    method: str
+    node_layer: np.ndarray
+    node_pos: np.ndarray
+    node_band: np.ndarray
+    node_x: np.ndarray
+    edge_a: np.ndarray
+    edge_b: np.ndarray
+    edge_g: np.ndarray
+    edge_kind: np.ndarray
+    source: int
+    ground: int
+    u: int | None
+    d: int | None
+    motor_g: float
+    motor_emf: float
+    rows_up: np.ndarray
+    rows_dn: np.ndarray
+    rows_x: np.ndarray
+    rows_layer: np.ndarray
+    seg_a: np.ndarray
+    seg_b: np.ndarray
+    seg_g: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.node_x.size)
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.edge_g.size)
+
+    @property
+    def n_segments(self) -> int:
+        return int(self.seg_a.size)
+
+    def node(self, i: int) -> Node:
+        """The :class:`Node` key of node index ``i``."""
+        return Node(self.stack.layers[int(self.node_layer[i])].name, int(self.node_pos[i]),
+                    BANDS[int(self.node_band[i])])
+
+    def index(self, key) -> int:
+        """Node index of a :class:`Node` key or of a ``(layer, pos, band)`` tuple.
+
+        Merged nodes answer to every key they stand for (e.g. the last node of a layer
+        and the first node of the next across a zero-resistance interface).
+        """
+        layer, pos, band = key
+        li = self.stack.layer_index(layer)
+        rows = np.flatnonzero(self.rows_layer == li)
+        if not 0 <= pos < rows.size:
+            raise NetworkError(f"layer {layer!r} has positions 0..{rows.size - 1}, got {pos}")
+        row = rows[pos]
+        if band == "up" or band == "e":
+            return int(self.rows_up[row])
+        if band == "dn":
+            return int(self.rows_dn[row])
+        raise NetworkError(f"band must be 'up', 'dn' or 'e', got {band!r}")
+
+    def node_names(self) -> list[str]:
+        """SPICE-style names of all nodes, in index order (motor nodes ``u`` and ``d``)."""
+        layers = [lay.name for lay in self.stack.layers]
+        names = [f"{layers[li]}_{p}_{BANDS[b]}".lower()
+                 for li, p, b in zip(self.node_layer.tolist(), self.node_pos.tolist(),
+                                     self.node_band.tolist())]
+        if self.u is not None:
+            names[self.u] = "u"
+            names[self.d] = "d"
+        return names
+
+    def edge_names(self) -> list[str]:
+        """Unique edge names: kind prefix and index (``band17``, ``spin-flip3``...)."""
+        return [f"{EDGE_KINDS[k]}{i}" for i, k in enumerate(self.edge_kind.tolist())]
+
+    @cached_property
+    def graph(self):
+        """The network as a ``networkx.MultiGraph``.
+
+        Nodes are :class:`Node` keys with attributes ``index``, ``x`` (m) and
+        ``electrode`` (``"source"``, ``"ground"`` or None); edges carry ``name``,
+        ``kind`` and ``conductance`` (S), and the motor edge also ``emf`` (V).
+        """
+        import networkx as nx
+
+        g = nx.MultiGraph(title=self.stack.title, method=self.method)
+        keys = [self.node(i) for i in range(self.n_nodes)]
+        for i, key in enumerate(keys):
+            electrode = "source" if i == self.source else "ground" if i == self.ground else None
+            g.add_node(key, index=i, x=float(self.node_x[i]), electrode=electrode)
+        for name, a, b, cond, kind in zip(self.edge_names(), self.edge_a.tolist(),
+                                          self.edge_b.tolist(), self.edge_g.tolist(),
+                                          self.edge_kind.tolist()):
+            g.add_edge(keys[a], keys[b], key=name, name=name, kind=EDGE_KINDS[kind],
+                       conductance=cond)
+        if self.u is not None and self.motor_g > 0:
+            g.add_edge(keys[self.u], keys[self.d], key="motor", name="motor", kind="motor",
+                       conductance=self.motor_g, emf=self.motor_emf)
+        return g
+
+
+def _layer_segments(stack: Stack, segments, method) -> list[int]:
+    if segments is not None and (isinstance(segments, bool) or int(segments) != segments
+                                 or segments < 1):
+        raise NetworkError(f"segments must be a whole number >= 1, got {segments!r}")
+    default = 1 if segments is None else int(segments)
+    return [lay.segments or default for lay in stack.layers]
+
+
+def build_network(stack: Stack, segments: int | None = None, method: str | None = None
+                  ) -> Network:
+    """Build the two-band network of ``stack`` (see the module docstring)."""
+    if not isinstance(stack, Stack):
+        raise NetworkError(f"build_network needs a Stack (use load_stack), got "
+                           f"{type(stack).__name__}")
+    if method is None:
+        method = "exact" if segments is None else "ladder"
+    if method not in ("exact", "ladder"):
+        raise NetworkError(f"method must be 'exact' or 'ladder', got {method!r}")
+    counts = _layer_segments(stack, segments, method)
+    layers = stack.layers
+    nl = len(layers)
+
+    # ---- nodes: profile rows (layer, pos) -> up/dn node ids, interleaved for a band matrix
+    row_up, row_dn, row_x, row_layer = [], [], [], []
+    n_nodes = 0
+    node_layer, node_pos, node_band, node_x = [], [], [], []
+
+    def new_nodes(li, pos, x, electrode):
+        nonlocal n_nodes
+        k = pos.size
+        if electrode:
+            ids = np.arange(n_nodes, n_nodes + k)
+            up, dn = ids, ids
+            node_band.append(np.full(k, 2))
+            node_pos.append(pos)
+            node_x.append(x)
+            node_layer.append(np.full(k, li))
+            n_nodes += k
+            return up, dn
+        ids = np.arange(n_nodes, n_nodes + 2 * k)
+        up, dn = ids[0::2], ids[1::2]
+        node_band.append(np.tile([0, 1], k))
+        node_pos.append(np.repeat(pos, 2))
+        node_x.append(np.repeat(x, 2))
+        node_layer.append(np.full(2 * k, li))
+        n_nodes += 2 * k
+        return up, dn
+
+    prev_last = None
+    for li, (layer, n) in enumerate(zip(layers, counts)):
+        pos = np.arange(n + 1)
+        x = layer.x0 + layer.thickness * pos / n
+        ups = np.empty(n + 1, dtype=np.int64)
+        dns = np.empty(n + 1, dtype=np.int64)
+        if li == 0:
+            ups[:1], dns[:1] = new_nodes(li, pos[:1], x[:1], electrode=True)
+        elif stack.interfaces[li - 1].merged:
+            ups[0], dns[0] = prev_last
+        else:
+            ups[:1], dns[:1] = new_nodes(li, pos[:1], x[:1], electrode=False)
+        if n > 1:
+            ups[1:n], dns[1:n] = new_nodes(li, pos[1:n], x[1:n], electrode=False)
+        last_electrode = li == nl - 1
+        ups[n:], dns[n:] = new_nodes(li, pos[n:], x[n:], electrode=last_electrode)
+        prev_last = (ups[n], dns[n])
+        row_up.append(ups)
+        row_dn.append(dns)
+        row_x.append(x)
+        row_layer.append(np.full(n + 1, li))
+
+    rows_up = np.concatenate(row_up)
+    rows_dn = np.concatenate(row_dn)
+    rows_x = np.concatenate(row_x)
+    rows_layer = np.concatenate(row_layer)
+    offsets = np.concatenate([[0], np.cumsum([n + 1 for n in counts])])
+
+    # ---- segments (vectorised over all layers)
+    seg_layer = np.repeat(np.arange(nl), counts)
+    seg_a = np.concatenate([np.arange(offsets[i], offsets[i] + counts[i]) for i in range(nl)])
+    seg_b = seg_a + 1
+    thick = np.array([lay.thickness for lay in layers])
+    lsf = np.array([lay.lsf for lay in layers])
+    rho = np.array([lay.band_resistivities for lay in layers])  # (nl, 2)
+    h = (thick / np.asarray(counts))[seg_layer]
+    kernel = exact_segment if method == "exact" else ladder_segment
+    g_uu, g_dd, g_v, g_x = kernel(stack.area, h, lsf[seg_layer], 1.0 / rho[seg_layer, 0],
+                                  1.0 / rho[seg_layer, 1])
+    seg_g = np.column_stack([g_uu, g_dd, g_v, g_x])
+
+    ua, da = rows_up[seg_a], rows_dn[seg_a]
+    ub, db = rows_up[seg_b], rows_dn[seg_b]
+    # verticals: sum both segments' halves at each profile row; electrodes have none
+    vert = np.zeros(rows_up.size)
+    np.add.at(vert, seg_a, g_v)
+    np.add.at(vert, seg_b, g_v)
+    # a merged boundary row appears twice (end of one layer, start of the next): sum it
+    # once, on the node, by accumulating per up-node
+    vert_node = np.zeros(n_nodes)
+    np.add.at(vert_node, rows_up, vert)
+    has_vert = (rows_up != rows_dn)
+    vnodes_up = np.unique(rows_up[has_vert])
+    up_to_dn = np.empty(n_nodes, dtype=np.int64)
+    up_to_dn[rows_up] = rows_dn
+    parts_a = [ua, da, vnodes_up]
+    parts_b = [ub, db, up_to_dn[vnodes_up]]
+    parts_g = [g_uu, g_dd, vert_node[vnodes_up]]
+    parts_k = [np.full(ua.size, BAND), np.full(da.size, BAND),
+               np.full(vnodes_up.size, SPIN_FLIP)]
+    if method == "exact":
+        keep = (ua != db) & (da != ub)  # no self-loops on electrodes
+        parts_a += [ua[keep], da[keep]]
+        parts_b += [db[keep], ub[keep]]
+        parts_g += [g_x[keep], g_x[keep]]
+        parts_k += [np.full(int(keep.sum()), DIAGONAL)] * 2
+    for iface in stack.interfaces:
+        if iface.merged:
+            continue
+        row_l = offsets[iface.left + 1] - 1
+        row_r = offsets[iface.left + 1]
+        r_up, r_dn = iface.band_resistances
+        parts_a += [np.array([rows_up[row_l], rows_dn[row_l]])]
+        parts_b += [np.array([rows_up[row_r], rows_dn[row_r]])]
+        parts_g += [np.array([stack.area / r_up, stack.area / r_dn])]
+        parts_k += [np.full(2, INTERFACE)]
+    edge_a = np.concatenate(parts_a).astype(np.int64)
+    edge_b = np.concatenate(parts_b).astype(np.int64)
+    edge_g = np.concatenate(parts_g).astype(float)
+    edge_kind = np.concatenate(parts_k).astype(np.int8)
+    # an electrode merges the bands, so the two band edges of a segment touching it stay
+    # distinct edges; drop any zero-length loop that slipped through
+    loop = edge_a == edge_b
+    if loop.any():
+        edge_a, edge_b, edge_g, edge_kind = (v[~loop] for v in (edge_a, edge_b, edge_g,
+                                                                edge_kind))
+
+    u = d = None
+    motor_g = motor_emf = 0.0
+    if stack.motor is not None:
+        row = offsets[stack.motor.index]
+        u, d = int(rows_up[row]), int(rows_dn[row])
+        motor_g = stack.motor.conductance if stack.motor.mode == "linear" else 0.0
+        motor_emf = stack.motor.emf
+
+    return Network(
+        stack=stack, method=method,
+        node_layer=np.concatenate(node_layer), node_pos=np.concatenate(node_pos),
+        node_band=np.concatenate(node_band), node_x=np.concatenate(node_x),
+        edge_a=edge_a, edge_b=edge_b, edge_g=edge_g, edge_kind=edge_kind,
+        source=int(rows_up[0]), ground=int(rows_up[-1]), u=u, d=d,
+        motor_g=float(motor_g), motor_emf=float(motor_emf),
+        rows_up=rows_up, rows_dn=rows_dn, rows_x=rows_x, rows_layer=rows_layer,
+        seg_a=seg_a, seg_b=seg_b, seg_g=seg_g,
+    )

@@ -1,0 +1,181 @@
+"""The result of a solve: node potentials and what a researcher reads off them.
+
+Public API
+----------
+Solution
+    Frozen: ``potentials`` (V, one per network node, ground = 0), the source
+    ``current`` (A), ``backend``; named accessors ``V_UD``, ``delta_mu_bar_eV``,
+    ``voltage``, ``resistance``, ``motor_current``, ``magnons``; ``profile()`` (a numpy
+    record array along x); ``branch_currents()``; ``kcl_residual``; ``to_dict()`` with
+    the JSON fields of shared/interface.md.
+kcl_outflow(network, potentials) -> array
+    Net current leaving every node through the network's edges and motor (A), computed
+    edge by edge (differences of potentials times conductances), not from an assembled
+    matrix: the residual that iterative refinement and the KCL check use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .network import Network
+
+PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
+                          ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
+
+
+def kcl_outflow(network: Network, potentials: np.ndarray, motor_current: float = 0.0
+                ) -> np.ndarray:
+    """Net current (A) leaving each node through edges and the motor branch."""
+    v = potentials
+    i_e = network.edge_g * (v[network.edge_a] - v[network.edge_b])
+    n = network.n_nodes
+    out = np.bincount(network.edge_a, i_e, n) - np.bincount(network.edge_b, i_e, n)
+    if network.u is not None and motor_current:
+        out[network.u] += motor_current
+        out[network.d] -= motor_current
+    return out
+
+
+def injections(network: Network, current: float) -> np.ndarray:
+    """Current injected into each node by the source (A); the ground takes the rest."""
+    b = np.zeros(network.n_nodes)
+    b[network.source] += current
+    b[network.ground] -= current
+    return b
+
+
+def segment_end_currents(network: Network, v: np.ndarray):
+    """Band currents (A, along +x) at both ends of every segment.
+
+    Returns (I_up_a, I_dn_a, I_up_b, I_dn_b): the current entering each segment at its
+    up/down node on the left face, and leaving at the right face.
+    """
+    ra, rb = network.seg_a, network.seg_b
+    vua, vda = v[network.rows_up[ra]], v[network.rows_dn[ra]]
+    vub, vdb = v[network.rows_up[rb]], v[network.rows_dn[rb]]
+    g_uu, g_dd, g_v, g_x = network.seg_g.T
+    i_up_a = g_uu * (vua - vub) + g_v * (vua - vda) + g_x * (vua - vdb)
+    i_dn_a = g_dd * (vda - vdb) + g_v * (vda - vua) + g_x * (vda - vub)
+    i_up_b = g_uu * (vua - vub) - g_v * (vub - vdb) - g_x * (vub - vda)
+    i_dn_b = g_dd * (vda - vdb) - g_v * (vdb - vub) - g_x * (vdb - vua)
+    return i_up_a, i_dn_a, i_up_b, i_dn_b
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """Node potentials of a solved network and the quantities derived from them."""
+
+    network: Network
+    potentials: np.ndarray
+    current: float
+    backend: str = "nodal"
+    motor_current: float = 0.0
+    magnons: float = 0.0
+    info: dict = field(default_factory=dict)
+
+    # ---- the bridge output
+    @property
+    def V_UD(self) -> float | None:
+        """V_U - V_D (V): the bridge output, = Delta at U-D; None without a motor."""
+        net = self.network
+        if net.u is None:
+            return None
+        return float(self.potentials[net.u] - self.potentials[net.d])
+
+    @property
+    def delta_mu_bar_eV(self) -> float | None:
+        """delta_mu_bar = mu_up - mu_dn = -e V_UD, in eV (numerically -V_UD)."""
+        v = self.V_UD
+        return None if v is None else -v
+
+    @property
+    def voltage(self) -> float:
+        """Voltage across the stack, V(source electrode) - V(ground), V."""
+        return float(self.potentials[self.network.source] - self.potentials[self.network.ground])
+
+    @property
+    def resistance(self) -> float:
+        """voltage / current (ohm); NaN at zero current."""
+        return self.voltage / self.current if self.current else float("nan")
+
+    @property
+    def kcl_residual(self) -> float:
+        """Kirchhoff residual: max over nodes of |net current| / its rounding scale.
+
+        The scale of node i is sum over its edges of g_e (|V_a| + |V_b|) plus |b_i|
+        (the componentwise backward error of the nodal equations): the smallest residual
+        double precision can show, whatever the spread of conductances.  ``kcl_max``
+        gives the plain max |net current| in amperes.
+        """
+        net = self.network
+        v = self.potentials
+        r = kcl_outflow(net, v, self.motor_current) - injections(net, self.current)
+        r[net.ground] = 0.0  # the ground takes whatever the source and motor return
+        w = net.edge_g * (np.abs(v[net.edge_a]) + np.abs(v[net.edge_b]))
+        n = net.n_nodes
+        scale = np.bincount(net.edge_a, w, n) + np.bincount(net.edge_b, w, n)
+        scale += np.abs(injections(net, self.current))
+        if net.u is not None and self.motor_current:
+            scale[[net.u, net.d]] += abs(self.motor_current)
+        scale[scale == 0] = 1.0
+        return float(np.max(np.abs(r) / scale))
+
+    @property
+    def kcl_max(self) -> float:
+        """max over nodes of |net current| (A), ground excluded."""
+        net = self.network
+        r = kcl_outflow(net, self.potentials, self.motor_current) - injections(net, self.current)
+        r[net.ground] = 0.0
+        return float(np.abs(r).max())
+
+    def branch_currents(self) -> np.ndarray:
+        """Current through every edge from edge_a to edge_b (A)."""
+        net = self.network
+        return net.edge_g * (self.potentials[net.edge_a] - self.potentials[net.edge_b])
+
+    def profile(self) -> np.ndarray:
+        """Record array along x, one row per (layer, node position).
+
+        Fields: ``layer`` (index), ``x`` (m), ``V_up``, ``V_dn``, ``Delta`` = V_up - V_dn
+        (V), ``I_up``, ``I_dn`` (A, band currents along +x, exact at segment ends).  At an
+        interface the row of each side is kept (the potentials jump there).
+        """
+        net = self.network
+        v = self.potentials
+        out = np.zeros(net.rows_up.size, dtype=PROFILE_DTYPE)
+        out["layer"] = net.rows_layer
+        out["x"] = net.rows_x
+        out["V_up"] = v[net.rows_up]
+        out["V_dn"] = v[net.rows_dn]
+        out["Delta"] = out["V_up"] - out["V_dn"]
+        i_up_a, i_dn_a, i_up_b, i_dn_b = segment_end_currents(net, v)
+        out["I_up"][net.seg_b] = i_up_b
+        out["I_dn"][net.seg_b] = i_dn_b
+        out["I_up"][net.seg_a] = i_up_a
+        out["I_dn"][net.seg_a] = i_dn_a
+        return out
+
+    def to_dict(self) -> dict:
+        """The JSON fields of shared/interface.md (SI units)."""
+        net = self.network
+        return {
+            "stack": net.stack.source,
+            "title": net.stack.title,
+            "current": self.current,
+            "voltage": self.voltage,
+            "resistance": self.resistance,
+            "V_UD": self.V_UD,
+            "delta_mu_bar_eV": self.delta_mu_bar_eV,
+            "motor_current": self.motor_current,
+            "magnons": self.magnons,
+            "backend": self.backend,
+            "method": net.method,
+            "segments": net.n_segments,
+            "nodes": net.n_nodes,
+            "edges": net.n_edges,
+            "kcl_residual": self.kcl_residual,
+            "kcl_max": self.kcl_max,
+            **self.info,
+        }

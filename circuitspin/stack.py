@@ -1,0 +1,397 @@
+"""Stack files: layers, materials, interfaces and the motor, validated at the boundary.
+
+Public API
+----------
+load_stack(path) -> Stack
+    Read a TOML stack file (shared/interface.md).  Every bad value raises
+    :class:`~circuitspin.errors.StackError` with one line naming the file, the table and
+    the key, e.g. ``pillar.toml: [materials.Co] lsf: must be > 0 m, got -5e-09``.
+stack_from_dict(data, source="<dict>") -> Stack
+    The same from an already parsed mapping (tests, sweeps).
+Stack, Layer, Interface, Motor
+    Frozen dataclasses, SI units.
+
+Signs: a layer with ``magnetization = "down"`` has its bulk asymmetry reversed
+(beta -> -beta) and reverses gamma on the interfaces where it is the ferromagnetic side
+(between two ferromagnets, gamma follows the earlier layer of the two).
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from scipy import constants as _c
+
+from .errors import StackError
+from .materials import InterfaceParams, Material, builtin_interface, builtin_material
+from .units import to_si
+
+_TOP_KEYS = {"title", "area", "temperature", "materials", "interfaces", "layers", "motor"}
+_MATERIAL_KEYS = {"rho": "ohm*m", "beta": "", "lsf": "m", "kF": "1/m", "kF_up": "1/m",
+                  "kF_dn": "1/m"}
+_MATERIAL_OTHER = {"ferromagnetic", "source"}
+_INTERFACE_KEYS = {"ar": "ohm*m**2", "gamma": ""}
+_LAYER_KEYS = {"name", "material", "thickness", "magnetization", "segments"}
+_MOTOR_KEYS = {"layer", "frequency", "delta_alpha", "magnons", "mode", "alpha", "ms",
+               "g_factor"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of the stack.
+
+    ``beta`` is the signed bulk asymmetry used by the network (reversed for
+    ``magnetization == "down"``); ``x0`` is the position of its first face (m).
+    """
+
+    name: str
+    material: Material
+    thickness: float
+    magnetization: str = "up"
+    segments: int | None = None
+    x0: float = 0.0
+
+    @property
+    def beta(self) -> float:
+        return -self.material.beta if self.magnetization == "down" else self.material.beta
+
+    @property
+    def band_resistivities(self) -> tuple[float, float]:
+        """(rho_up, rho_dn), ohm m, with this layer's magnetization."""
+        return self.material.band_resistivities(self.beta)
+
+    @property
+    def lsf(self) -> float:
+        return self.material.lsf
+
+    @property
+    def x1(self) -> float:
+        return self.x0 + self.thickness
+
+
+@dataclass(frozen=True)
+class Interface:
+    """The interface between layers ``left`` and ``left + 1``.
+
+    ``params`` is None between two layers of the same material with no interface given:
+    then, as with ``ar == 0``, the two layers share their boundary nodes (``merged``).
+    """
+
+    left: int
+    params: InterfaceParams | None
+    gamma: float = 0.0
+
+    @property
+    def merged(self) -> bool:
+        return self.params is None or self.params.ar == 0.0
+
+    @property
+    def band_resistances(self) -> tuple[float, float]:
+        """(r_up, r_dn) in ohm m^2, signed gamma applied."""
+        if self.params is None:
+            return 0.0, 0.0
+        return self.params.band_resistances(self.gamma)
+
+
+@dataclass(frozen=True)
+class Motor:
+    """The spin-wave motor between U and D, the first nodes of layer ``layer``.
+
+    Counter-EMF ``emf = h f / e`` (V); ``R_1 = hbar / (2 e^2 delta_alpha)`` (ohm);
+    linear branch resistance ``R_M = R_1 / magnons`` (open for magnons = 0).
+    """
+
+    layer: str
+    index: int
+    frequency: float
+    delta_alpha: float
+    magnons: float = 0.0
+    mode: str = "linear"
+    alpha: float | None = None
+    ms: float | None = None
+    g_factor: float = 2.0
+
+    @property
+    def emf(self) -> float:
+        return _c.h * self.frequency / _c.e
+
+    @property
+    def r1(self) -> float:
+        return _c.hbar / (2.0 * _c.e**2 * self.delta_alpha)
+
+    @property
+    def conductance(self) -> float:
+        """1/R_M of the linear branch, S (0: open)."""
+        return self.magnons / self.r1
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A validated straight stack (layers along x, current perpendicular to them)."""
+
+    title: str
+    area: float
+    temperature: float
+    layers: tuple[Layer, ...]
+    interfaces: tuple[Interface, ...]
+    motor: Motor | None = None
+    source: str = "<dict>"
+    materials: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def thickness(self) -> float:
+        return self.layers[-1].x1
+
+    def layer_index(self, name: str) -> int:
+        for i, layer in enumerate(self.layers):
+            if layer.name == name:
+                return i
+        raise StackError(f"{self.source}: no layer named {name!r}")
+
+    def with_motor(self, **changes) -> "Stack":
+        """A copy with motor fields changed (e.g. ``magnons=10``)."""
+        if self.motor is None:
+            raise StackError(f"{self.source}: [motor] table missing")
+        return replace(self, motor=replace(self.motor, **changes))
+
+
+# --------------------------------------------------------------------------- loading
+def load_stack(path) -> Stack:
+    """Read and validate a TOML stack file."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise StackError(f"{name}: no such file")
+    if p.is_dir():
+        raise StackError(f"{name}: is a directory, expected a TOML stack file")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise StackError(f"{name}: not a text file (expected TOML)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StackError(f"{name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise StackError(f"{name}: cannot read: {exc.strerror}") from None
+    return stack_from_dict(data, source=name)
+
+
+class _Reader:
+    """Validation helpers that know the file name for the error message."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, table: str, key: str | None, msg: str):
+        where = f"[{table}]" + (f" {key}" if key else "")
+        raise StackError(f"{self.source}: {where}: {msg}")
+
+    def table(self, value, table: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(table, None, f"must be a table, got {type(value).__name__}")
+        return value
+
+    def unknown(self, d: dict, allowed, table: str):
+        for key in d:
+            if key not in allowed:
+                self.fail(table, key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def number(self, d: dict, key: str, unit: str, table: str, *, required=True,
+               default=None, check=None, what=""):
+        if key not in d:
+            if required:
+                self.fail(table, key, "missing")
+            return default
+        try:
+            value = to_si(d[key], unit)
+        except ValueError as exc:
+            self.fail(table, key, str(exc))
+        if check is not None and not check(value):
+            self.fail(table, key, f"must be {what}{' ' + unit if unit else ''}, got {value:g}")
+        return value
+
+    def string(self, d: dict, key: str, table: str, *, required=True, default=None,
+               choices=None):
+        if key not in d:
+            if required:
+                self.fail(table, key, "missing")
+            return default
+        value = d[key]
+        if not isinstance(value, str):
+            self.fail(table, key, f"must be a string, got {value!r}")
+        if choices is not None and value not in choices:
+            self.fail(table, key, f"must be one of {', '.join(repr(c) for c in choices)}, "
+                                  f"got {value!r}")
+        return value
+
+
+def _positive(v):
+    return v > 0
+
+
+def _read_material(r: _Reader, name: str, entry) -> Material:
+    table = f"materials.{name}"
+    entry = r.table(entry, table)
+    r.unknown(entry, set(_MATERIAL_KEYS) | _MATERIAL_OTHER, table)
+    base = builtin_material(name)
+    values = {}
+    for key, unit in _MATERIAL_KEYS.items():
+        required = base is None and key in ("rho", "beta", "lsf")
+        v = r.number(entry, key, unit, table, required=required)
+        if v is not None:
+            values[key] = v
+    if "rho" in values and values["rho"] <= 0:
+        r.fail(table, "rho", f"must be > 0 ohm*m, got {values['rho']:g}")
+    if "lsf" in values and values["lsf"] <= 0:
+        r.fail(table, "lsf", f"must be > 0 m, got {values['lsf']:g}")
+    if "beta" in values and not abs(values["beta"]) < 1:
+        r.fail(table, "beta", f"must be in (-1, 1), got {values['beta']:g}")
+    for key in ("kF", "kF_up", "kF_dn"):
+        if key in values and values[key] <= 0:
+            r.fail(table, key, f"must be > 0 1/m, got {values[key]:g}")
+    ferro = entry.get("ferromagnetic")
+    if ferro is not None and not isinstance(ferro, bool):
+        r.fail(table, "ferromagnetic", f"must be true or false, got {ferro!r}")
+    source = entry.get("source", "stack file")
+    if not isinstance(source, str):
+        r.fail(table, "source", f"must be a string, got {source!r}")
+    if base is None:
+        beta = values["beta"]
+        return Material(name=name, rho=values["rho"], beta=beta, lsf=values["lsf"],
+                        ferromagnetic=bool(ferro) if ferro is not None else beta != 0.0,
+                        kF=values.get("kF"), kF_up=values.get("kF_up"),
+                        kF_dn=values.get("kF_dn"), source=source)
+    changes = dict(values)
+    if ferro is not None:
+        changes["ferromagnetic"] = ferro
+    changes["source"] = f"{base.source}; overridden in stack file: {', '.join(values) or '-'}"
+    return replace(base, **changes)
+
+
+def _read_interfaces(r: _Reader, data) -> dict[frozenset, tuple[str, InterfaceParams]]:
+    out = {}
+    for key, entry in r.table(data, "interfaces").items():
+        table = f'interfaces."{key}"'
+        parts = key.split("/")
+        if len(parts) != 2 or not all(parts):
+            r.fail("interfaces", key, 'must name a pair of materials as "A/B"')
+        entry = r.table(entry, table)
+        r.unknown(entry, set(_INTERFACE_KEYS) | {"source"}, table)
+        ar = r.number(entry, "ar", "ohm*m**2", table, check=lambda v: v >= 0, what=">= 0")
+        gamma = r.number(entry, "gamma", "", table, required=False, default=0.0,
+                         check=lambda v: abs(v) < 1, what="in (-1, 1)")
+        pair = frozenset(parts) if parts[0] != parts[1] else frozenset([parts[0]])
+        out[pair] = (tuple(parts), InterfaceParams(ar=ar, gamma=gamma, source="stack file"))
+    return out
+
+
+def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
+    """Validate a parsed stack mapping and return a :class:`Stack`."""
+    r = _Reader(source)
+    if not isinstance(data, dict):
+        raise StackError(f"{source}: expected a table at the top level")
+    r.unknown(data, _TOP_KEYS, "top level")
+    title = data.get("title", Path(source).stem)
+    if not isinstance(title, str):
+        r.fail("top level", "title", f"must be a string, got {title!r}")
+    area = r.number(data, "area", "m**2", "top level", check=_positive, what="> 0")
+    temperature = r.number(data, "temperature", "K", "top level", required=False,
+                           default=4.2, check=lambda v: v >= 0, what=">= 0")
+
+    materials = {}
+    for name, entry in r.table(data.get("materials", {}), "materials").items():
+        materials[name] = _read_material(r, name, entry)
+    interfaces = _read_interfaces(r, data.get("interfaces", {}))
+
+    raw_layers = data.get("layers")
+    if raw_layers is None:
+        r.fail("layers", None, "missing: a stack needs at least one [[layers]] entry")
+    if not isinstance(raw_layers, list) or not raw_layers:
+        r.fail("layers", None, "must be a non-empty array of tables ([[layers]])")
+    layers: list[Layer] = []
+    seen = set()
+    x0 = 0.0
+    for i, entry in enumerate(raw_layers, start=1):
+        table = f"layers #{i}"
+        entry = r.table(entry, table)
+        lname = entry.get("name", f"L{i}")
+        if isinstance(lname, str):
+            table = f"layers #{i} {lname!r}"
+        r.unknown(entry, _LAYER_KEYS, table)
+        lname = r.string(entry, "name", table, required=False, default=f"L{i}")
+        if not lname.strip():
+            r.fail(table, "name", "must not be empty")
+        if lname in seen:
+            r.fail(table, "name", f"duplicate layer name {lname!r}")
+        seen.add(lname)
+        mname = r.string(entry, "material", table)
+        material = materials.get(mname) or builtin_material(mname)
+        if material is None:
+            r.fail(table, "material", f"unknown material {mname!r} (define it in "
+                                      f"[materials.{mname}] or use a built-in one)")
+        thickness = r.number(entry, "thickness", "m", table, check=_positive, what="> 0")
+        mag = r.string(entry, "magnetization", table, required=False, default="up",
+                       choices=("up", "down"))
+        segments = entry.get("segments")
+        if segments is not None and (isinstance(segments, bool) or not isinstance(segments, int)
+                                     or segments < 1):
+            r.fail(table, "segments", f"must be a whole number >= 1, got {segments!r}")
+        layers.append(Layer(name=lname, material=material, thickness=thickness,
+                            magnetization=mag, segments=segments, x0=x0))
+        x0 += thickness
+
+    iface_list = []
+    for i in range(len(layers) - 1):
+        a, b = layers[i], layers[i + 1]
+        pair = frozenset([a.material.name, b.material.name])
+        found = interfaces.get(pair)
+        params = found[1] if found else builtin_interface(a.material.name, b.material.name)
+        if params is None:
+            if a.material.name == b.material.name:
+                iface_list.append(Interface(left=i, params=None))
+                continue
+            r.fail("interfaces", f"{a.material.name}/{b.material.name}",
+                   f"missing: layers {a.name!r} and {b.name!r} meet there; give "
+                   f'[interfaces."{a.material.name}/{b.material.name}"] ar and gamma')
+        gamma = params.gamma
+        # gamma follows the magnetization of the ferromagnetic side; between two
+        # ferromagnets, that of the earlier layer (the one the current enters from)
+        ferro = [lay for lay in (a, b) if lay.material.ferromagnetic]
+        if ferro and ferro[0].magnetization == "down":
+            gamma = -gamma
+        iface_list.append(Interface(left=i, params=params, gamma=gamma))
+
+    motor = None
+    if "motor" in data:
+        motor = _read_motor(r, data["motor"], layers)
+    return Stack(title=title, area=area, temperature=temperature, layers=tuple(layers),
+                 interfaces=tuple(iface_list), motor=motor, source=source,
+                 materials=materials)
+
+
+def _read_motor(r: _Reader, entry, layers) -> Motor:
+    table = "motor"
+    entry = r.table(entry, table)
+    r.unknown(entry, _MOTOR_KEYS, table)
+    lname = r.string(entry, "layer", table)
+    names = [lay.name for lay in layers]
+    if lname not in names:
+        r.fail(table, "layer", f"no layer named {lname!r} (layers: {', '.join(names)})")
+    index = names.index(lname)
+    if index == 0:
+        r.fail(table, "layer", f"{lname!r} is the first layer: its first nodes are the "
+                               "electrode, where the bands are shorted")
+    frequency = r.number(entry, "frequency", "Hz", table, check=_positive, what="> 0")
+    delta_alpha = r.number(entry, "delta_alpha", "", table, check=_positive, what="> 0")
+    mode = r.string(entry, "mode", table, required=False, default="linear",
+                    choices=("linear", "steady"))
+    magnons = r.number(entry, "magnons", "", table, required=False, default=0.0,
+                       check=lambda v: v >= 0, what=">= 0")
+    alpha = r.number(entry, "alpha", "", table, required=mode == "steady",
+                     check=_positive, what="> 0")
+    ms = r.number(entry, "ms", "A/m", table, required=False, check=_positive, what="> 0")
+    g_factor = r.number(entry, "g_factor", "", table, required=False, default=2.0,
+                        check=_positive, what="> 0")
+    return Motor(layer=lname, index=index, frequency=frequency, delta_alpha=delta_alpha,
+                 magnons=magnons, mode=mode, alpha=alpha, ms=ms, g_factor=g_factor)
+

@@ -1,0 +1,48 @@
+"""Shared fixtures: the example stacks and a command-line runner."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NETLISTS = ROOT / "netlists"
+
+# The example parameters of shared/physics.md section 2 (Co, Cu, Co/Cu, area 1e-14 m^2).
+CO = {"rho": 60e-9, "beta": 0.46, "lsf": 59e-9}
+CU = {"rho": 6e-9, "beta": 0.0, "lsf": 500e-9}
+CO_CU = {"ar": 0.51e-15, "gamma": 0.77}
+
+
+def pillar_dict(f2_magnetization="up", magnons=0.0, **motor):
+    """Berger's Fig. 1a pillar as a stack mapping (P, or AP with F2 reversed)."""
+    return {
+        "title": "pillar",
+        "area": 1e-14,
+        "materials": {"Co": dict(CO), "Cu": dict(CU)},
+        "interfaces": {"Co/Cu": dict(CO_CU)},
+        "layers": [
+            {"name": "F1", "material": "Co", "thickness": 100e-9},
+            {"name": "N", "material": "Cu", "thickness": 6e-9},
+            {"name": "F2", "material": "Co", "thickness": 3e-9,
+             "magnetization": f2_magnetization},
+            {"name": "N2", "material": "Cu", "thickness": 500e-9},
+        ],
+        "motor": {"layer": "F2", "frequency": 10e9, "delta_alpha": 0.01,
+                  "magnons": magnons, **motor},
+    }
+
+
+@pytest.fixture
+def pillar():
+    from circuitspin import stack_from_dict
+
+    return stack_from_dict(pillar_dict(), source="pillar")
+
+
+def run_cli(*args, cwd=None):
+    """Run ``python -m circuitspin ARGS``; returns the CompletedProcess (text)."""
+    return subprocess.run([sys.executable, "-m", "circuitspin", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
