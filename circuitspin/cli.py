@@ -38,7 +38,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_network_options(p):
+def add_network_options(p):
+    """The options every command that builds a network takes: STACK, --current,
+    --segments, --method."""
     p.add_argument("stack", help="stack file (TOML)")
     p.add_argument("--current", "-I", type=_current, required=True,
                    help="current into the first layer, A (or with units: '1 mA')")
@@ -58,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("solve", help="solve a stack: bridge output V_UD, delta_mu_bar, R")
-    _add_network_options(p)
+    add_network_options(p)
     p.add_argument("--backend", choices=("nodal", "ngspice"), default="nodal")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--compare", action="store_true",
@@ -67,17 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("plot", help="profile plot of a solved stack")
-    _add_network_options(p)
+    add_network_options(p)
     p.add_argument("-o", "--output", required=True, help="output file (.png, .svg, .pdf)")
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("materials", help="list the built-in materials and interfaces")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_materials)
+
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
     return parser
 
 
-def _solve(args):
+def solve_from_args(args):
+    """Load the stack, build the network and solve it as the options say."""
     from .network import build_network
     from .solvers import solve
     from .stack import load_stack
@@ -105,7 +116,7 @@ def _json_safe(d: dict) -> dict:
 
 
 def cmd_solve(args) -> int:
-    sol = _solve(args)
+    sol = solve_from_args(args)
     fields = sol.to_dict()
     if args.compare:
         fields.update(_compare_fields(sol))
@@ -155,7 +166,7 @@ def _readable(f: dict, sol) -> str:
 def cmd_plot(args) -> int:
     from .plot import plot_profile, save_figure
 
-    sol = _solve(args)
+    sol = solve_from_args(args)
     path = save_figure(plot_profile(sol), args.output)
     print(f"profile plot written to {path}")
     return 0
