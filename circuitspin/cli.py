@@ -118,6 +118,9 @@ def _json_safe(d: dict) -> dict:
 def cmd_solve(args) -> int:
     sol = solve_from_args(args)
     fields = sol.to_dict()
+    from .torque import torque_fields
+
+    fields.update(torque_fields(sol))
     if args.compare:
         fields.update(_compare_fields(sol))
     if args.plot:
@@ -152,6 +155,9 @@ def _readable(f: dict, sol) -> str:
             f"I_M {f['motor_current']:.6g} A (U->D)"
             + ("" if f["magnons"] else "  [open branch]"),
         ]
+    if "torque_per_sin_theta" in f:
+        lines.append(f"torque on F2   {f['torque_per_sin_theta']:.6g} J/m^2 x sin(theta) "
+                     f"(Eq. 12 x delta_mu_bar; {f['torque_total_per_sin_theta']:.6g} N m)")
     lines.append(f"KCL residual   {f['kcl_residual']:.2g} (backward error)")
     if "diffusion_V_UD" in f:
         lines.append(f"diffusion      V_UD {f['diffusion_V_UD']:.10g} V, R "
