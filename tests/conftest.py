@@ -46,3 +46,30 @@ def run_cli(*args, cwd=None):
     """Run ``python -m circuitspin ARGS``; returns the CompletedProcess (text)."""
     return subprocess.run([sys.executable, "-m", "circuitspin", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+# ---- ngspice: skip with the reason printed, or fail where CI requires ngspice
+def need_ngspice(*modes):
+    """Skip the calling test unless ngspice runs here in every one of ``modes``
+    ("shared": PySpice + libngspice, "subprocess": the ``ngspice`` executable; default
+    both).  The reason is printed (``pytest -ra`` lists it); with the environment variable
+    ``CIRCUITSPIN_REQUIRE_NGSPICE=1`` (set by CI) the test fails instead of skipping."""
+    import os
+
+    from circuitspin.solvers.spice import ngspice_available
+
+    avail = ngspice_available()
+    missing = [m for m in (modes or ("shared", "subprocess")) if not avail[m]]
+    if not missing:
+        return
+    reason = f"ngspice {' and '.join(missing)} mode unavailable: {avail['reason']}"
+    print(f"SKIP: {reason}", file=sys.stderr)
+    if os.environ.get("CIRCUITSPIN_REQUIRE_NGSPICE") == "1":
+        pytest.fail(f"{reason} (CIRCUITSPIN_REQUIRE_NGSPICE=1: ngspice tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def ngspice():
+    """Both ngspice modes available, else skip (or fail under CIRCUITSPIN_REQUIRE_NGSPICE=1)."""
+    need_ngspice("shared", "subprocess")

@@ -1,0 +1,41 @@
+"""``circuitspin netlist``: write the stack's network as a SPICE deck.
+
+    circuitspin netlist STACK --current I [--segments N] [--method exact|ladder]
+                        [--dialect ngspice|xyce] [--title TEXT] -o OUT.cir
+
+The deck runs as it is with ``ngspice -b OUT.cir`` (see :mod:`circuitspin.netlist`);
+``-o -`` prints it instead.  The file is written atomically.
+"""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    from ..cli import add_network_options
+
+    p = sub.add_parser("netlist", help="write the network as a SPICE deck (ngspice, Xyce)")
+    add_network_options(p)
+    p.add_argument("--dialect", choices=("ngspice", "xyce"), default="ngspice",
+                   help="target simulator (default ngspice)")
+    p.add_argument("--title", default=None, help="title line (default: the stack's title)")
+    p.add_argument("-o", "--output", required=True, help="output deck (.cir), or - for stdout")
+    p.set_defaults(func=cmd_netlist)
+
+
+def cmd_netlist(args) -> int:
+    from ..netlist import to_spice, write_text_atomic
+    from ..network import build_network
+    from ..stack import load_stack
+
+    network = build_network(load_stack(args.stack), args.segments, args.method)
+    deck = to_spice(network, args.current, dialect=args.dialect, title=args.title)
+    if args.output == "-":
+        sys.stdout.write(deck)
+        return 0
+    path = write_text_atomic(deck, args.output)
+    motor = " (+ motor)" if network.u is not None and network.motor_g > 0 else ""
+    run = f"ngspice -b {path}" if args.dialect == "ngspice" else f"Xyce {path}"
+    print(f"deck written to {path}: {network.n_nodes} nodes, {network.n_edges} resistors"
+          f"{motor} ({args.dialect}); run it with `{run}`")
+    return 0
