@@ -1,0 +1,480 @@
+"""Berger's Fig. 3 redrawn from an actual network with schemdraw.
+
+The drawing is made from the network's edge arrays, one schemdraw element per edge, so
+what is drawn is what is solved: the down-band row of horizontal resistors on top and
+the up-band row below (as in the paper's Fig. 3), a vertical spin-flip resistor at every
+node pair, the crossed diagonal conductances of exact segments, the interface resistors,
+the spin-wave motor between U and D, the electrodes (bands shorted), the current source
+and the ground.  Values are resistances in ohms (engineering notation).
+
+A network with more than ``max_segments`` segments in a layer is drawn lumped: the
+exact one-segment-per-layer network of the same stack, which has the same terminal
+behaviour (an exact segment is exact for any length), and the drawing says so.
+
+schemdraw is imported inside the functions (optional dependency ``circuitspin[schematic]``).
+
+Public API
+----------
+draw_schematic(stack_or_network, path=None, current=None, max_segments=4) -> Drawing
+    The schemdraw Drawing; with ``path`` also saved (``.svg`` by schemdraw's SVG
+    backend, ``.png``/``.pdf`` through matplotlib).  ``drawing.circuitspin_network`` is
+    the network drawn, ``drawing.circuitspin_original`` the finer one it lumps (or None).
+save_schematic(drawing, path, dpi=100) -> Path
+    Write a drawing atomically; the format follows the suffix.
+schematic_figure(drawing, dpi=100) -> matplotlib Figure
+    The drawing rendered on a matplotlib Figure (no pyplot): inline PNG in notebooks.
+schematic_report(drawing) -> dict
+    The circuit read back from the drawing's geometry: resistors by kind, the edges
+    between network nodes (wires joined at their end points), the motor's nodes, the
+    source and ground nodes.  Tests compare it with the network.
+eng(value, unit="Ω", digits=3) -> str
+    Engineering notation with an SI prefix, as on the parts: ``eng(0.0072) == "7.20 mΩ"``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BackendUnavailable, CircuitSpinError, NetworkError
+from .network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
+from .stack import Stack
+
+H = 7.0        # drawing units between the up row (y = 0) and the down row (y = H)
+W = 8.0        # width of one segment
+GAP = 6.0      # width of an interface
+BAY = 3.0      # extra room left of U for the motor branch
+Y = {0: 0.0, 1: H}  # band code -> row height (paper: down band on top)
+_TAG = "circuitspin"  # attribute set on every element that stands for a circuit part
+_FILL = {True: "#f7e3d4", False: "#e3ecf7"}  # ferromagnet, normal metal
+
+_PREFIXES = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"),
+             (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
+
+
+def eng(value: float, unit: str = "Ω", digits: int = 3) -> str:
+    """``value`` in engineering notation with an SI prefix: ``eng(0.0072) == '7.20 mΩ'``."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g} {unit}"
+    mag = abs(value)
+    rounding = 1 - 0.5 * 10.0 ** -digits  # values at or above round up to the next decade
+    if mag < _PREFIXES[-1][0] * rounding or mag >= 1e3 * _PREFIXES[0][0] * rounding:
+        return f"{value:.{digits - 1}e} {unit}"
+    for scale, prefix in _PREFIXES:
+        if mag >= scale * rounding:
+            break
+    x = float(f"{value / scale:.{digits}g}")  # rounded first: 999.96 -> 1000 -> "1000"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:.{decimals}f} {prefix}{unit}"
+
+
+def _lumped(stack: Stack) -> Network:
+    """The exact one-segment-per-layer network of ``stack`` (layer ``segments`` keys off)."""
+    layers = tuple(replace(layer, segments=None) for layer in stack.layers)
+    return build_network(replace(stack, layers=layers))
+
+
+def _network_to_draw(obj, max_segments):
+    stack = obj.stack if isinstance(obj, Network) else obj
+    if not isinstance(stack, Stack) or getattr(obj, "terminals", None) is not None:
+        if type(stack).__name__ == "WireStack":
+            raise NetworkError("draw_schematic draws straight stacks (Berger's Fig. 3); "
+                               "draw a branched geometry with plot.plot_network_graph")
+        raise NetworkError(f"draw_schematic needs a Stack or a Network, got "
+                           f"{type(obj).__name__}")
+    if isinstance(obj, Stack):
+        return _lumped(obj), None
+    per_layer = np.bincount(obj.rows_layer[obj.seg_a], minlength=len(obj.stack.layers))
+    if per_layer.max() > max_segments:
+        return _lumped(obj.stack), obj
+    return obj, None
+
+
+class _Layout:
+    """x of every profile row, and which rows each node stands on."""
+
+    def __init__(self, net: Network):
+        self.net = net
+        nrows = net.rows_up.size
+        x = np.zeros(nrows)
+        x_left = np.zeros(nrows)  # where interface edges and the motor attach
+        motor_row = None
+        if net.u is not None:
+            motor_row = int(np.flatnonzero(net.rows_layer == net.stack.motor.index)[0])
+        for r in range(1, nrows):
+            same_layer = net.rows_layer[r] == net.rows_layer[r - 1]
+            merged = net.rows_up[r] == net.rows_up[r - 1]
+            step = W if same_layer else (0.0 if merged else GAP)
+            if r == motor_row:
+                step += BAY
+            x[r] = x[r - 1] + step
+            x_left[r] = x[r] - (BAY - 0.5 if r == motor_row else 0.0)
+        x_left[0] = x[0]
+        self.x, self.x_left, self.motor_row = x, x_left, motor_row
+        self.rows_of = {}
+        for r in range(nrows):
+            for node in {int(net.rows_up[r]), int(net.rows_dn[r])}:
+                self.rows_of.setdefault(node, []).append(r)
+
+    def electrode(self, node: int) -> bool:
+        return int(self.net.node_band[node]) == 2
+
+    def row_pair(self, a: int, b: int, same_layer: bool):
+        """The adjacent rows (ra, rb) that an edge between nodes a and b spans."""
+        lay = self.net.rows_layer
+        for ra in self.rows_of[a]:
+            for rb in self.rows_of[b]:
+                if abs(ra - rb) == 1 and (lay[ra] == lay[rb]) == same_layer:
+                    return ra, rb
+        raise NetworkError(f"schematic: nodes {a} and {b} are not on adjacent rows")
+
+    def point(self, node: int, row: int, band: int, left=False):
+        xs = self.x_left if left else self.x
+        return (float(xs[row]), Y[band])
+
+
+def _tag(element, **info):
+    setattr(element, _TAG, info)
+    return element
+
+
+def draw_schematic(stack_or_network, path=None, current: float | None = None,
+                   max_segments: int = 4):
+    """Draw Berger's Fig. 3 for a stack or a built network; returns the schemdraw Drawing.
+
+    Parameters
+    ----------
+    stack_or_network : Stack or Network
+        A Stack is drawn as its exact one-segment-per-layer network.  A Network is drawn
+        as it is, unless a layer has more than ``max_segments`` segments: then the exact
+        one-segment-per-layer network of its stack is drawn, and the drawing says so.
+    path : str or Path, optional
+        Also save the drawing there (``.svg``, ``.png`` or ``.pdf``).
+    current : float, optional
+        Source current (A) written beside the current source.
+    max_segments : int
+        Largest number of segments per layer drawn one by one.
+    """
+    try:
+        import schemdraw
+        import schemdraw.elements as elm
+    except ImportError:  # pragma: no cover - depends on the install
+        raise BackendUnavailable("the schematic needs schemdraw: pip install "
+                                 "'circuitspin[schematic]'") from None
+    net, original = _network_to_draw(stack_or_network, max_segments)
+    lay = _Layout(net)
+    d = schemdraw.Drawing(show=False)
+    d.config(fontsize=20, unit=3.0, inches_per_unit=0.5, lw=2.4)
+    d.circuitspin_network = net
+    d.circuitspin_original = original
+
+    _draw_layer_boxes(d, elm, lay)
+    _draw_edges(d, elm, lay)
+    _draw_merged_and_motor_wires(d, elm, lay)
+    _draw_motor(d, elm, lay)
+    _draw_electrodes(d, elm, lay, current)
+    _draw_dots(d, elm, lay)
+    _draw_notes(d, elm, lay, original)
+    if path is not None:
+        save_schematic(d, path)
+    return d
+
+
+def _draw_layer_boxes(d, elm, lay):
+    net, stack = lay.net, lay.net.stack
+    for li, layer in enumerate(stack.layers):
+        rows = np.flatnonzero(net.rows_layer == li)
+        x0, x1 = lay.x[rows[0]], lay.x[rows[-1]]
+        colour = _FILL[layer.material.ferromagnetic]
+        d.add(elm.Rect(corner1=(x0, -0.9), corner2=(x1, H + 0.9), lw=0.5, fill=colour,
+                       color=colour))
+        arrow = {"up": " ↑", "down": " ↓"}[layer.magnetization] \
+            if layer.material.ferromagnetic else ""
+        d.add(elm.Label().at(((x0 + x1) / 2, H + 2.6)).label(
+            f"{layer.name}{arrow}\n{layer.material.name} {layer.thickness * 1e9:.4g} nm",
+            fontsize=22))
+
+
+def _resistor(d, elm, p, q, kind, g, label_loc, body=None):
+    """A resistor from p to q; ``body`` = (f0, f1) puts the body between those fractions
+    of the way, with wires to both ends (the diagonals)."""
+    text = eng(1.0 / g)
+    if body is None:
+        r = d.add(elm.Resistor().endpoints(p, q).label(text, loc=label_loc, fontsize=18))
+        return _tag(r, kind=kind, g=g)
+    f0, f1 = body
+    p1 = (p[0] + f0 * (q[0] - p[0]), p[1] + f0 * (q[1] - p[1]))
+    p2 = (p[0] + f1 * (q[0] - p[0]), p[1] + f1 * (q[1] - p[1]))
+    d.add(elm.Line().endpoints(p, p1))
+    r = d.add(elm.Resistor().endpoints(p1, p2).label(text, loc=label_loc, fontsize=18,
+                                                     color="#555555"))
+    d.add(elm.Line().endpoints(p2, q))
+    return _tag(r, kind=kind, g=g)
+
+
+def _draw_edges(d, elm, lay):
+    """One element per edge of the network's edge arrays."""
+    net = lay.net
+    band = net.node_band
+    for a, b, g, k in zip(net.edge_a.tolist(), net.edge_b.tolist(), net.edge_g.tolist(),
+                          net.edge_kind.tolist()):
+        if k == SPIN_FLIP:
+            r = max(set(lay.rows_of[a]) & set(lay.rows_of[b]))
+            lo, hi = (a, b) if band[a] == 0 else (b, a)
+            _resistor(d, elm, lay.point(lo, r, 0), lay.point(hi, r, 1), EDGE_KINDS[k], g,
+                      "bottom")
+            continue
+        if k not in (BAND, DIAGONAL, INTERFACE):
+            raise NetworkError(f"schematic: edge kind {EDGE_KINDS[k]!r} is not drawn")
+        ra, rb = lay.row_pair(a, b, same_layer=k != INTERFACE)
+        if ra > rb:
+            a, b, ra, rb = b, a, rb, ra
+        ba, bb = int(band[a]), int(band[b])
+        if k == DIAGONAL:  # an electrode end sits on the band opposite the other end
+            ba = 1 - bb if ba == 2 else ba
+            bb = 1 - ba if bb == 2 else bb
+        else:
+            ba = bb if ba == 2 else ba
+            bb = ba if bb == 2 else bb
+        p = lay.point(a, ra, ba)
+        q = lay.point(b, rb, bb, left=k == INTERFACE)
+        if k == DIAGONAL:  # bodies apart: rising one low-left, falling one low-right
+            body = (0.2, 0.4) if ba == 0 else (0.6, 0.8)
+            _resistor(d, elm, p, q, "diagonal", g, "top", body=body)
+        else:
+            _resistor(d, elm, p, q, EDGE_KINDS[k], g, "top" if ba == 1 else "bottom")
+
+
+def _draw_merged_and_motor_wires(d, elm, lay):
+    """Wires joining the two drawn rows of a merged node, and the U/D taps."""
+    net = lay.net
+    for r in range(1, net.rows_up.size):
+        if net.rows_up[r] == net.rows_up[r - 1] and lay.x[r - 1] != lay.x_left[r]:
+            for band in (0, 1):
+                d.add(elm.Line().endpoints((lay.x[r - 1], Y[band]), (lay.x_left[r], Y[band])))
+    r = lay.motor_row
+    if r is not None and lay.x_left[r] != lay.x[r]:
+        for band in (0, 1):
+            d.add(elm.Line().endpoints((lay.x_left[r], Y[band]), (lay.x[r], Y[band])))
+
+
+def _draw_motor(d, elm, lay):
+    net = lay.net
+    if net.u is None:
+        return
+    motor = net.stack.motor
+    r = lay.motor_row
+    xm = lay.x_left[r]
+    mid = (xm, H / 2)
+    emf = d.add(elm.Motor().endpoints((xm, 0.0), mid).label(
+        ["+", f"E = hf/e\n{eng(net.motor_emf, 'V')}", "−"], loc="top", fontsize=18))
+    _tag(emf, kind="motor-emf", emf=net.motor_emf)
+    if net.motor_g > 0:
+        rm = d.add(elm.Resistor().endpoints(mid, (xm, H)).label(
+            f"R_M = R_1/n_m\n{eng(1.0 / net.motor_g)}\n(n_m = {motor.magnons:g})",
+            loc="top", fontsize=18))
+        _tag(rm, kind="motor", g=net.motor_g)
+    else:
+        text = ("R_M = R_1/n\nn self-consistent\n(steady mode)" if motor.mode == "steady"
+                else "open\n(n_m = 0)")
+        gap = d.add(elm.Gap().endpoints(mid, (xm, H)).label(text, loc="top", fontsize=18))
+        _tag(gap, kind="motor-open", g=0.0)
+        for y in (H / 2 + 0.5, H - 0.5):  # the open terminals, wired to the branch ends
+            d.add(elm.Dot(open=True).at((xm, y)))
+        d.add(elm.Line().endpoints(mid, (xm, H / 2 + 0.5)))
+        d.add(elm.Line().endpoints((xm, H - 0.5), (xm, H)))
+    for y in (0.0, H):  # junction dots at the taps (plain dots: not network nodes)
+        d.add(elm.Dot().at((xm, y)))
+    d.add(elm.Label().at((xm - 0.35, -0.45)).label("U", fontsize=24, color="C2"))
+    d.add(elm.Label().at((xm - 0.35, H + 0.45)).label("D", fontsize=24, color="C2"))
+
+
+def _draw_electrodes(d, elm, lay, current):
+    net = lay.net
+    for node, row in ((net.source, 0), (net.ground, net.rows_up.size - 1)):
+        x = lay.x[row]
+        for y0, y1 in ((0.0, H / 2), (H / 2, H)):
+            d.add(_tag(elm.Line(lw=7).endpoints((x, y0), (x, y1)), kind="electrode"))
+    x0 = lay.x[0]
+    xs = x0 - 3.0
+    d.add(elm.Line().endpoints((x0, H / 2), (xs, H / 2)))
+    src = d.add(elm.SourceI().endpoints((xs, -2.0), (xs, H / 2)).label(
+        "I" if current is None else f"I =\n{eng(current, 'A')}", loc="top"))
+    _tag(src, kind="source")
+    _tag(d.add(elm.Ground().at((xs, -2.0))), kind="ground")
+    xe = lay.x[-1]
+    d.add(elm.Line().endpoints((xe, 0.0), (xe, -2.0)))
+    _tag(d.add(elm.Ground().at((xe, -2.0))), kind="ground")
+    for x in (x0, xe):
+        d.add(elm.Label().at((x, H + 1.5)).label("electrode\n(bands shorted)", fontsize=16))
+    d.add(elm.Label().at((xe + 0.6, H)).label("down band", fontsize=20, halign="left"))
+    d.add(elm.Label().at((xe + 0.6, 0.0)).label("up band", fontsize=20, halign="left"))
+
+
+def _draw_dots(d, elm, lay):
+    """One dot per network node, tagged with its index (where the report reads it)."""
+    net = lay.net
+    for node in range(net.n_nodes):
+        rows = lay.rows_of[node]
+        if lay.electrode(node):
+            xy = (lay.x[rows[0]], H / 2)
+        else:
+            xy = (lay.x[rows[-1]], Y[int(net.node_band[node])])
+        _tag(d.add(elm.Dot(radius=0.1).at(xy)), kind="node", node=node)
+
+
+def _draw_notes(d, elm, lay, original):
+    net, stack = lay.net, lay.net.stack
+    x0 = lay.x[0] - 3.0
+    d.add(elm.Label().at((x0, H + 5.2)).label(
+        f"{stack.title} — Berger's Fig. 3 drawn from the network: {net.method}, "
+        f"{net.n_segments} segments, area {stack.area:.3g} m²", fontsize=26, halign="left"))
+    if original is not None:
+        d.add(elm.Label().at((x0, H + 4.2)).label(
+            f"LUMPED: one exact segment per layer is drawn; the network given has "
+            f"{original.n_segments} {original.method} segments (same stack, same terminals)",
+            fontsize=22, halign="left", color="#b2182b"))
+    lines = ["Values are resistances (ohm). Top row: down band; bottom row: up band "
+             "(as in the paper); vertical: spin flip; between layers: interface resistors."]
+    if (net.edge_kind == DIAGONAL).any():
+        lines.append("Crossed resistors (grey): the diagonal conductances up_a–dn_b and "
+                     "dn_a–up_b of each exact segment.")
+    if net.u is not None:
+        lines.append("Motor between U and D: counter-EMF E = hf/e (+ at U) in series with "
+                     "R_M = R_1/n_m, R_1 = hbar/(2 e² Δα); open when n_m = 0.")
+    d.add(elm.Label().at((x0, -4.2)).label("\n".join(lines), fontsize=18,
+                                           halign="left", valign="top"))
+
+
+# ---------------------------------------------------------------- output
+def save_schematic(drawing, path, dpi: float = 100) -> Path:
+    """Write ``drawing`` to ``path`` atomically; ``.svg`` via schemdraw's SVG backend,
+    other suffixes (``.png``, ``.pdf``) via a matplotlib Figure (no pyplot)."""
+    from .plot import publish, temporary_beside
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png", ".pdf"):
+        raise CircuitSpinError(f"{path}: schematic output must end in .svg, .png or .pdf")
+    tmp = temporary_beside(path)
+    try:
+        if suffix == ".svg":
+            Path(tmp).write_bytes(drawing.draw(show=False, canvas="svg").getimage("svg"))
+        else:
+            schematic_figure(drawing).savefig(tmp, dpi=dpi, facecolor="white")
+        publish(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def schematic_figure(drawing, dpi: float = 100):
+    """Render ``drawing`` on a new ``matplotlib.figure.Figure`` at the drawing's scale
+    (no pyplot); in a notebook it shows inline as a PNG."""
+    from matplotlib.figure import Figure
+
+    bbox = drawing.get_bbox()
+    margin = 0.5
+    per_unit = drawing.dwgparams.get("inches_per_unit", 0.5)
+    w = (bbox.xmax - bbox.xmin + 2 * margin) * per_unit
+    h = (bbox.ymax - bbox.ymin + 2 * margin) * per_unit
+    fig = Figure(figsize=(w, h), dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    drawing.draw(show=False, canvas=ax)
+    ax.set_xlim(bbox.xmin - margin, bbox.xmax + margin)
+    ax.set_ylim(bbox.ymin - margin, bbox.ymax + margin)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return fig
+
+
+# ---------------------------------------------------------------- read back
+def _key(p):
+    return (round(float(p[0]), 6), round(float(p[1]), 6))
+
+
+def schematic_report(drawing) -> dict:
+    """The circuit read back from the drawing's geometry.
+
+    Wires (``Line`` elements) join the points at their two ends; a dot tagged with a
+    network node names the cluster it sits in.  Returns a dict with
+
+    ``resistors``  {kind: number of drawn resistors} (kinds of ``EDGE_KINDS``);
+    ``edges``      sorted list of (node_a, node_b, kind, conductance S), node_a < node_b,
+                   the network nodes at the two ends of every drawn resistor;
+    ``motor``      None, or {"nodes": (node at the + end, node at the other end),
+                   "emf": V, "conductance": S (0 = open), "open": bool};
+    ``source``     network node the current source feeds; ``ground``: grounded node;
+    ``lumped``     True when the drawing stands for a finer network;
+    ``unnamed_clusters``  junctions that are no network node (the motor's midpoint and
+                   the grounded side of the current source);
+    ``shorts``     clusters holding two or more network nodes (an error in the drawing).
+    """
+    import schemdraw.elements as elm
+
+    parent = {}
+
+    def find(k):
+        parent.setdefault(k, k)
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(p, q):
+        parent[find(_key(p))] = find(_key(q))
+
+    parts = []
+    for e in drawing.elements:
+        start, end = e.absanchors.get("start"), e.absanchors.get("end")
+        info = getattr(e, _TAG, None)
+        if isinstance(e, elm.Line):
+            union(start, end)
+        elif info is not None:
+            find(_key(start)), find(_key(end))
+            parts.append((e, info, start, end))
+    names = {}
+    for e, info, start, _ in parts:
+        if info["kind"] == "node":
+            names.setdefault(find(_key(start)), set()).add(info["node"])
+    shorts = [sorted(v) for v in names.values() if len(v) > 1]
+    node_of = {c: min(v) for c, v in names.items()}
+
+    def node(p):
+        return node_of.get(find(_key(p)))
+
+    resistors = {k: 0 for k in EDGE_KINDS}
+    edges = []
+    motor = None
+    source = ground = None
+    motor_parts = {}
+    for e, info, start, end in parts:
+        kind = info["kind"]
+        if kind in EDGE_KINDS:
+            resistors[kind] += 1
+        if kind in ("band", "spin-flip", "interface", "diagonal"):
+            a, b = node(start), node(end)
+            edges.append((min(a, b), max(a, b), kind, info["g"]) if None not in (a, b)
+                         else (a, b, kind, info["g"]))
+        elif kind in ("motor-emf", "motor", "motor-open"):
+            motor_parts[kind] = (e, info, start, end)
+        elif kind == "source":
+            source = node(end)
+        elif kind == "ground" and node(start) is not None:
+            ground = node(start)
+    if "motor-emf" in motor_parts:
+        _, info, s0, e0 = motor_parts["motor-emf"]
+        other = [v for k, v in motor_parts.items() if k != "motor-emf"][0]
+        _, oinfo, s1, e1 = other
+        joined = find(_key(e0)) == find(_key(s1))
+        motor = {"nodes": (node(s0), node(e1)) if joined else (node(s0), None),
+                 "emf": info["emf"], "conductance": oinfo["g"],
+                 "open": other[1]["kind"] == "motor-open"}
+    clusters = {find(k) for k in list(parent)}
+    return {"resistors": resistors, "edges": sorted(edges, key=repr), "motor": motor,
+            "source": source, "ground": ground,
+            "lumped": getattr(drawing, "circuitspin_original", None) is not None,
+            "unnamed_clusters": len(clusters - set(node_of)), "shorts": shorts}
