@@ -121,6 +121,11 @@ def cmd_solve(args) -> int:
     from .torque import torque_fields
 
     fields.update(torque_fields(sol))
+    if sol.network.u is not None:  # the bridge seen by the motor (issue 5)
+        from .solvers.motor_newton import bridge_thevenin
+
+        thevenin = bridge_thevenin(sol.network)
+        fields.update(bridge_gain=thevenin.gain, bridge_resistance=thevenin.resistance)
     if args.compare:
         fields.update(_compare_fields(sol))
     if args.plot:
@@ -153,11 +158,22 @@ def _readable(f: dict, sol) -> str:
             f"delta_mu_bar   {f['delta_mu_bar_eV']:.10g} eV",
             f"motor          EMF {motor.emf:.6g} V, magnons {f['magnons']:g}, "
             f"I_M {f['motor_current']:.6g} A (U->D)"
-            + ("" if f["magnons"] else "  [open branch]"),
+            + ("  [steady: n self-consistent]" if motor.mode == "steady"
+               else "" if f["magnons"] else "  [open branch]"),
+            f"bridge         gain {f['bridge_gain']:.10g} V/A, resistance seen by the "
+            f"motor {f['bridge_resistance']:.10g} ohm",
         ]
+        if "V_th" in f:
+            lines.append(f"threshold      V_th {f['V_th']:.6g} V; motor power "
+                         f"{f['motor_power']:.4g} W, to magnons {f['magnon_power']:.4g} W"
+                         + (f"; cone angle {f['theta_deg']:.4g} deg"
+                            if f.get("theta_deg") is not None else ""))
     if "torque_per_sin_theta" in f:
         lines.append(f"torque on F2   {f['torque_per_sin_theta']:.6g} J/m^2 x sin(theta) "
                      f"(Eq. 12 x delta_mu_bar; {f['torque_total_per_sin_theta']:.6g} N m)")
+    if "terminal_voltages" in f:  # branched geometries (circuitspin.wires)
+        lines.append("terminals      " + ", ".join(f"{k} {v:.10g} V" for k, v
+                                                   in f["terminal_voltages"].items()))
     lines.append(f"KCL residual   {f['kcl_residual']:.2g} (backward error)")
     if "diffusion_V_UD" in f:
         lines.append(f"diffusion      V_UD {f['diffusion_V_UD']:.10g} V, R "

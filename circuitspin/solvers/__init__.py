@@ -4,7 +4,10 @@ Public API
 ----------
 solve(network, current, *, backend="nodal") -> Solution
     ``backend="nodal"``: the embedded sparse nodal solver (scipy); ``"ngspice"``: the
-    same network through ngspice (needs the SPICE path, see the README).
+    same network through ngspice (needs the SPICE path, see the README).  A stack whose
+    motor has ``mode = "steady"`` is solved self-consistently with its magnon number
+    (:func:`circuitspin.solvers.motor_newton.solve_steady`, option ``newton="sparse"``
+    or ``"thevenin"``; with ngspice, :func:`circuitspin.motor_spice.solve_steady_ngspice`).
 """
 from __future__ import annotations
 
@@ -19,6 +22,16 @@ def solve(network, current: float, *, backend: str = "nodal", **options):
     if not isinstance(network, Network):
         raise NetworkError("solve() needs a built Network: call build_network(stack) first, "
                            f"got {type(network).__name__}")
+    motor = network.stack.motor
+    if motor is not None and motor.mode == "steady" and backend in ("nodal", "ngspice"):
+        # the self-consistent magnon number: Newton on (potentials, n)
+        if backend == "nodal":
+            from .motor_newton import solve_steady
+
+            return solve_steady(network, current, **options)
+        from ..motor_spice import solve_steady_ngspice
+
+        return solve_steady_ngspice(network, current, **options)
     if backend == "nodal":
         from .nodal import solve_nodal
 

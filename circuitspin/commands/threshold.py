@@ -1,0 +1,111 @@
+"""``circuitspin threshold``: the current where precession starts.
+
+    circuitspin threshold STACK [--segments N] [--method exact|ladder] [--json]
+
+The threshold is where the open-circuit bridge output reaches
+``V_th = h f (1 + alpha / delta_alpha) / e``: ``I_th = V_th / bridge_gain`` (A), with the
+bridge gain (V/A) and the output resistance seen by the motor (ohm) from one
+factorisation of the network without its motor.  Works for a linear or a steady motor;
+without ``alpha`` in ``[motor]`` it takes alpha -> 0, the paper's
+``delta_mu_bar + hbar omega = 0``, and says so.  For a steady motor it also gives the
+self-consistent magnon number and V_UD at I_th: there the motor already draws the
+thermal/spontaneous current I_M = e (n - n_T) / tau0, so V_UD sits below V_th by
+``bridge_resistance * I_M`` (the thermal correction to the clamp).
+"""
+from __future__ import annotations
+
+import json
+import math
+
+
+def register(sub) -> None:
+    from ..cli import _positive_int
+
+    p = sub.add_parser("threshold", help="threshold current of the spin-wave motor "
+                                         "(open-circuit V_UD = V_th)")
+    p.add_argument("stack", help="stack file (TOML) with a [motor] table")
+    p.add_argument("--segments", "-n", type=_positive_int, default=None,
+                   help="cut every layer into N ladder segments (default: exact segments)")
+    p.add_argument("--method", choices=("exact", "ladder"), default=None)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_threshold)
+
+
+def threshold_fields(network) -> dict:
+    """The threshold of ``network``'s motor as a dict of SI values (see the module)."""
+    from ..errors import SolverError
+    from ..motor import MotorLaw
+    from ..solvers.motor_newton import bridge_thevenin, solve_point
+
+    stack = network.stack
+    if network.u is None:
+        raise SolverError(f"{stack.source}: no [motor] table: no threshold to compute")
+    law = MotorLaw.from_stack(stack)
+    th = bridge_thevenin(network)
+    if th.gain == 0.0:
+        raise SolverError(f"{stack.source}: the bridge has no output at U-D (gain 0 V/A): "
+                          "no current reaches the threshold")
+    i_th = law.V_th / th.gain
+    area = getattr(stack, "area", None)
+    out = {
+        "stack": stack.source, "title": stack.title, "mode": law.mode,
+        "motor_layer": stack.motor.layer, "frequency": law.frequency,
+        "delta_alpha": law.delta_alpha, "alpha": law.alpha_used,
+        "alpha_given": law.alpha is not None, "temperature": law.temperature,
+        "emf": law.emf, "V_th": law.V_th,
+        "bridge_gain": th.gain, "bridge_resistance": th.resistance,
+        "threshold_current": i_th,
+        "threshold_current_density": i_th / area if area else None,
+        "method": network.method, "segments": network.n_segments,
+    }
+    notes = []
+    if law.alpha is None:
+        notes.append("alpha not given in [motor]: alpha -> 0, threshold "
+                     "delta_mu_bar + hbar omega = 0 (V_th = h f / e)")
+    if th.gain < 0:
+        notes.append("negative: the bridge output has the pumping sign for current "
+                     "flowing from the last layer to the first")
+    if law.mode == "steady":
+        V, n, _ = solve_point(law, th, i_th)
+        out.update(magnons_at_threshold=n, V_UD_at_threshold=V,
+                   motor_current_at_threshold=(th.gain * i_th - V) / th.resistance,
+                   n_thermal=law.n_thermal)
+    out["note"] = "; ".join(notes)
+    return out
+
+
+def _readable(f: dict) -> str:
+    dens = f["threshold_current_density"]
+    lines = [
+        f"stack              {f['stack']}  ({f['title']})",
+        f"motor              layer {f['motor_layer']!r}, mode {f['mode']}, "
+        f"f {f['frequency']:.6g} Hz, delta_alpha {f['delta_alpha']:g}, alpha "
+        f"{f['alpha']:g}{'' if f['alpha_given'] else ' (not given: alpha -> 0)'}",
+        f"V_th               {f['V_th']:.10g} V   (h f/e = {f['emf']:.6g} V, "
+        "times 1 + alpha/delta_alpha)",
+        f"bridge_gain        {f['bridge_gain']:.10g} V/A   (open-circuit V_UD per ampere)",
+        f"bridge_resistance  {f['bridge_resistance']:.10g} ohm (seen by the motor at U-D)",
+        f"threshold current  {f['threshold_current']:.10g} A",
+        "current density    " + (f"{dens:.6g} A/m^2" if dens is not None else "-"),
+    ]
+    if "magnons_at_threshold" in f:
+        lines.append(f"at threshold       n = {f['magnons_at_threshold']:.6g} (n_T "
+                     f"{f['n_thermal']:.4g}), V_UD = {f['V_UD_at_threshold']:.10g} V, "
+                     f"I_M = {f['motor_current_at_threshold']:.4g} A")
+    if f["note"]:
+        lines.append(f"note               {f['note']}")
+    return "\n".join(lines)
+
+
+def cmd_threshold(args) -> int:
+    from ..network import build_network
+    from ..stack import load_stack
+
+    network = build_network(load_stack(args.stack), args.segments, args.method)
+    fields = threshold_fields(network)
+    if args.json:
+        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                          for k, v in fields.items()}, indent=2))
+    else:
+        print(_readable(fields))
+    return 0

@@ -1,0 +1,92 @@
+"""Figures of the spin-wave motor across threshold (matplotlib inside the functions only).
+
+Public API
+----------
+plot_motor_sweep(result, fig=None) -> matplotlib.figure.Figure
+    Six panels against the current (mA) of a sweep result
+    (:func:`circuitspin.commands.sweep.sweep_currents` or
+    :func:`circuitspin.solvers.motor_newton.sweep_network`): V_UD with the threshold
+    V_th and the open-circuit bridge output k I (the clamp); the magnon number n with
+    n_T and 2 S; the motor current I_M; the cone angle theta (when the stack
+    gives ``ms``); the I-V curve; the power into the motor and the part that goes to the
+    magnons.  The threshold current I_th = V_th / k is a dotted vertical line throughout.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def plot_motor_sweep(result: dict, fig=None, log_n: bool = False):
+    """The sweep of ``result`` as a Figure (see the module docstring); no pyplot state.
+
+    The V_UD panel's first line (label ``"V_UD"``) holds the data in volts, unscaled in
+    y; its x data are the currents in mA.  ``log_n``: the magnon panel on a log scale
+    (shows the sub-threshold rise; the default linear scale shows the linear growth).
+    """
+    from matplotlib.figure import Figure
+
+    fig = fig if fig is not None else Figure(figsize=(12.0, 7.0), layout="constrained")
+    axes = fig.subplots(2, 3, sharex=True)
+    x = np.asarray(result["current"]) * 1e3
+    motor = result.get("mode") is not None
+    i_th = result.get("threshold_current", np.nan)
+    title = result.get("title") or result.get("stack") or "sweep"
+    head = f"{title}: motor mode {result.get('mode') or '- (no [motor])'}"
+    if np.isfinite(i_th):
+        head += f", threshold I_th = V_th / k = {i_th * 1e3:.4g} mA"
+    fig.suptitle(head, fontsize=11)
+    (a_v, a_n, a_m), (a_t, a_iv, a_p) = axes
+
+    if motor:
+        a_v.plot(x, result["V_UD"], color="k", lw=1.5, label="V_UD")
+        a_v.plot(x, result["V_open"], color="0.6", ls="--", lw=1,
+                 label="open circuit k I")
+        a_v.axhline(result["V_th"], color="C3", lw=1, label="V_th")
+        lo, hi = np.nanmin(result["V_UD"]), np.nanmax(result["V_UD"])
+        pad = 0.15 * max(hi - lo, abs(result["V_th"]) * 0.1)
+        a_v.set_ylim(min(lo, result["V_th"]) - pad, max(hi, result["V_th"]) + pad)
+        a_v.legend(fontsize=8, loc="lower right")
+        n = np.asarray(result["magnons"], dtype=float)
+        if log_n:
+            pos = n > 0
+            a_n.semilogy(x[pos], n[pos], color="C0", label="n")
+        else:
+            a_n.plot(x, n, color="C0", label="n")
+        if result.get("n_thermal"):
+            a_n.axhline(result["n_thermal"], color="0.5", ls=":", lw=1, label="n_T")
+        if result.get("spins"):
+            a_n.axhline(2.0 * result["spins"], color="C3", ls=":", lw=1,
+                        label="2 S (theta = 180 deg)")
+        a_n.legend(fontsize=8, loc="upper left")
+        a_m.plot(x, np.asarray(result["motor_current"]) * 1e6, color="C2")
+        if "theta_deg" in result:
+            a_t.plot(x, result["theta_deg"], color="C4")
+        else:
+            a_t.text(0.5, 0.5, "no [motor] ms:\nno cone angle", ha="center", va="center",
+                     transform=a_t.transAxes, color="0.4")
+        a_p.plot(x, np.asarray(result["P_motor"]) * 1e9, color="k", label="I_M V_UD")
+        a_p.plot(x, np.asarray(result["P_magnons"]) * 1e9, color="C1", ls="--",
+                 label="hbar omega Gamma (magnons)")
+        a_p.legend(fontsize=8, loc="upper left")
+    else:
+        for ax in (a_v, a_n, a_m, a_t, a_p):
+            ax.text(0.5, 0.5, "no [motor]", ha="center", va="center",
+                    transform=ax.transAxes, color="0.4")
+    volts = np.asarray(result["voltage"], dtype=float)
+    a_iv.plot(x, volts * 1e3, color="k", label="V")
+    if x.size > 2:  # the differential resistance drops by k^2/Z above threshold
+        a_r = a_iv.twinx()
+        a_r.plot(x, np.gradient(volts, x * 1e-3), color="C5", lw=1)
+        a_r.set_ylabel("dV/dI (ohm)", color="C5")
+
+    labels = [(a_v, "V_UD (V)"), (a_n, "magnons n"), (a_m, "motor current I_M (uA)"),
+              (a_t, "cone angle theta (deg)"), (a_iv, "stack voltage (mV)"),
+              (a_p, "motor power (nW)")]
+    for ax, label in labels:
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+        if np.isfinite(i_th) and x.size and min(x) <= i_th * 1e3 <= max(x):
+            ax.axvline(i_th * 1e3, color="C3", ls=":", lw=1)
+    for ax in axes[1]:
+        ax.set_xlabel("current I (mA)")
+    return fig
