@@ -90,3 +90,65 @@ def plot_motor_sweep(result: dict, fig=None, log_n: bool = False):
     for ax in axes[1]:
         ax.set_xlabel("current I (mA)")
     return fig
+
+
+def plot_param_sweep(ds, fig=None):
+    """A parameter sweep (the Dataset of :func:`circuitspin.sweep.run_sweep`).
+
+    One swept parameter: V_UD against it at the first, middle and last current, and the
+    threshold current and stack resistance against it.  Two or more: maps of V_UD at the
+    last current and of the threshold current over the first two parameters (the others
+    at their first value).  Returns the Figure.
+    """
+    import numpy as np
+
+    if fig is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 4))
+    params = [d for d in ds["V_UD"].dims if d != "current"]
+    rest = {d: 0 for d in params[2:]}
+    currents = ds["current"].values
+    axes = fig.subplots(1, 2)
+    if len(params) == 1:
+        p = params[0]
+        for k in sorted({0, currents.size // 2, currents.size - 1}):
+            axes[0].plot(ds[p].values, ds["V_UD"].isel(current=k).values, marker=".",
+                         label=f"I = {currents[k]:.3g} A")
+        axes[0].set(xlabel=p, ylabel="V_UD (V)", title="bridge output")
+        for ax in axes:
+            ax.set_xscale("log" if _log_spaced(ds[p].values) else "linear")
+        axes[0].legend(fontsize=8)
+        axes[1].plot(ds[p].values, ds["threshold_current"].values, marker=".", color="C3",
+                     label="threshold current")
+        axes[1].set(xlabel=p, ylabel="threshold current (A)")
+        twin = axes[1].twinx()
+        twin.plot(ds[p].values, ds["resistance"].values, marker=".", color="C0",
+                  label="resistance")
+        twin.set_ylabel("resistance (ohm)")
+        axes[1].set_title("threshold (red) and resistance (blue)")
+    else:
+        p, q = params[:2]
+        for ax, name, title in ((axes[0], "V_UD", f"V_UD at I = {currents[-1]:.3g} A"),
+                                (axes[1], "threshold_current", "threshold current (A)")):
+            da = ds[name].isel(**rest)
+            if "current" in da.dims:
+                da = da.isel(current=-1)
+            mesh = ax.pcolormesh(ds[q].values, ds[p].values,
+                                 np.asarray(da.transpose(p, q).values), shading="auto")
+            fig.colorbar(mesh, ax=ax)
+            ax.set(xlabel=q, ylabel=p, title=title)
+            ax.set_xscale("log" if _log_spaced(ds[q].values) else "linear")
+            ax.set_yscale("log" if _log_spaced(ds[p].values) else "linear")
+    fig.suptitle(f"parameter sweep: {ds.attrs.get('stack', '')}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _log_spaced(values) -> bool:
+    """True for three or more positive values with a constant ratio (log:START:STOP:N)."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 3 or np.any(v <= 0):
+        return False
+    r = v[1:] / v[:-1]
+    return bool(np.allclose(r, r[0], rtol=1e-9) and not np.isclose(r[0], 1.0))

@@ -1,7 +1,10 @@
-"""``circuitspin sweep``: a stack at many currents, one factorisation.
+"""``circuitspin sweep``: a stack at many currents, one factorisation; or a grid of stacks.
 
     circuitspin sweep STACK --current START:STOP:N [--segments N] [--method exact|ladder]
                       [--json] [-o OUT.csv] [--plot FILE]
+    circuitspin sweep STACK --param PATH=SPEC [--param ...] --current START:STOP:N
+                      [--workers N | --scheduler tcp://HOST:PORT] [--quiet]
+                      [-o OUT.csv] [--netcdf OUT.nc] [--plot FILE] [--json]
 
 Per current (A): the stack voltage, V_UD, delta_mu_bar, the magnon number n, the motor
 current, the motor's electrical power and the part that goes to the magnons, and the cone
@@ -71,6 +74,18 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("-o", "--output", metavar="OUT.csv", help="write the CSV to this file")
     p.add_argument("--plot", metavar="FILE", help="save the sweep plot (.png, .svg, .pdf)")
+    g = p.add_argument_group("parameter sweeps (a grid of stacks)")
+    g.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
+                   help="vary a stack entry: PATH is area, temperature, "
+                        "layers.NAME.KEY, materials.NAME.KEY, interfaces.A/B.KEY or "
+                        "motor.KEY; SPEC is START:STOP:N, log:START:STOP:N or a,b,c (SI). "
+                        "Repeat for a cartesian grid")
+    g.add_argument("--workers", type=_positive_int, default=None,
+                   help="local processes (default: one per CPU; 1 = serial)")
+    g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask distributed scheduler instead")
+    g.add_argument("--netcdf", metavar="OUT.nc", help="write the xarray Dataset (netCDF)")
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -131,6 +146,8 @@ def cmd_sweep(args) -> int:
     from ..stack import load_stack
 
     stack = load_stack(args.stack)
+    if args.param:
+        return _cmd_param_sweep(args)
     result = sweep_currents(stack, args.current, args.segments, args.method)
     if args.plot:
         from ..plot import save_figure
@@ -150,3 +167,88 @@ def cmd_sweep(args) -> int:
         print(f"sweep of {result['current'].size} currents written to {result['csv']}"
               f"{th_text}" + (f"; plot {result['plot']}" if "plot" in result else ""))
     return 0
+
+
+# --------------------------------------------------------------------- parameter grids
+def dataset_csv(ds) -> str:
+    """A sweep Dataset as long CSV: one row per grid point and current."""
+    frame = ds[[*_current_vars(ds)]].to_dataframe().reset_index()
+    per_stack = ds[[v for v in ds.data_vars if v not in _current_vars(ds)]]
+    if per_stack.data_vars:
+        dims = [d for d in ds.dims if d != "current"]
+        frame = frame.merge(per_stack.to_dataframe().reset_index(), on=dims)
+    units = {name: ds[name].attrs.get("units", "") for name in frame.columns
+             if name in ds.variables}
+    frame.columns = [f"{c} ({units[c]})" if units.get(c) else c for c in frame.columns]
+    return frame.to_csv(index=False, float_format="%.17g")
+
+
+def _current_vars(ds):
+    return [v for v in ds.data_vars if "current" in ds[v].dims]
+
+
+def _cmd_param_sweep(args) -> int:
+    import tomllib
+    from pathlib import Path
+
+    from ..netlist import write_text_atomic
+    from ..sweep import parse_param, run_sweep
+
+    data = tomllib.loads(Path(args.stack).read_text(encoding="utf-8"))  # validated above
+    axes = [parse_param(spec) for spec in args.param]
+    quiet = args.quiet or args.json
+    ds = run_sweep(data, axes, args.current, source=args.stack, segments=args.segments,
+                   workers=args.workers, scheduler=args.scheduler, progress=not quiet)
+    written = []
+    if args.netcdf:
+        written.append(_write_netcdf(ds, args.netcdf))
+    if args.output:
+        written.append(str(write_text_atomic(dataset_csv(ds), args.output)))
+    if args.plot:
+        from ..plot import save_figure
+        from ..plot_motor import plot_param_sweep
+
+        written.append(str(save_figure(plot_param_sweep(ds), args.plot)))
+    if ds.attrs["failed_points"]:
+        print(f"circuitspin: warning: {ds.attrs['failed_points']} grid point(s) are not "
+              f"valid stacks and hold NaN: {ds.attrs['errors'][:300]}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_dataset_json(ds)))
+    elif not (args.output or args.netcdf or args.plot):
+        sys.stdout.write(dataset_csv(ds))
+    else:
+        n = int(np.prod([ds.sizes[a.path] for a in axes]))
+        print(f"sweep of {n} stacks x {ds.sizes['current']} currents written to "
+              + ", ".join(written))
+    return 0
+
+
+def _write_netcdf(ds, path) -> str:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nc")
+    os.close(fd)
+    try:
+        # netCDF names may not contain "/" (interfaces.A/B.ar): rename the dimensions
+        safe = ds.rename({d: d.replace("/", "|") for d in ds.dims if "/" in d})
+        safe.to_netcdf(tmp, engine="scipy")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return str(path)
+
+
+def _dataset_json(ds) -> dict:
+    def clean(a):
+        return [None if not math.isfinite(x) else x for x in np.ravel(a).tolist()]
+
+    return {"stack": ds.attrs["stack"], "dims": {d: int(n) for d, n in ds.sizes.items()},
+            "coords": {c: clean(ds[c].values) for c in ds.coords},
+            "data": {v: {"dims": list(ds[v].dims), "units": ds[v].attrs.get("units", ""),
+                         "values": clean(ds[v].values)} for v in ds.data_vars},
+            "failed_points": ds.attrs["failed_points"]}

@@ -1,0 +1,241 @@
+"""Parameter sweeps over stacks: cartesian grids, local processes or a Dask cluster.
+
+A sweep varies any numeric entry of a stack file, named by its path, over a grid, and
+evaluates each stack at a list of currents with ONE factorisation per stack (the network
+is linear in the current; the motor law is applied on the Thevenin view).
+
+Paths (``--param PATH=SPEC``)::
+
+    area | temperature
+    layers.<layer name>.thickness
+    materials.<material>.<rho|beta|lsf|kF|kF_up|kF_dn>
+    interfaces.<A/B>.<ar|gamma>
+    motor.<frequency|delta_alpha|magnons|alpha|ms>
+
+SPEC is ``START:STOP:N`` (N values, linear), ``log:START:STOP:N`` (logarithmic) or a
+comma-separated list; numbers in SI units.
+
+Public API
+----------
+ParamAxis, parse_param(spec) -> ParamAxis
+set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
+run_sweep(data, axes, currents, *, source, segments=None, workers=None,
+          scheduler=None, progress=True) -> xarray.Dataset
+evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import CircuitSpinError, StackError
+
+#: per-current outputs of one stack (names of the Dataset variables)
+CURRENT_FIELDS = ("voltage", "V_UD", "delta_mu_bar_eV", "motor_current", "magnons")
+#: per-stack outputs
+STACK_FIELDS = ("resistance", "bridge_gain", "bridge_resistance", "V_th",
+                "threshold_current")
+UNITS = {"voltage": "V", "V_UD": "V", "delta_mu_bar_eV": "eV", "motor_current": "A",
+         "magnons": "1", "resistance": "ohm", "bridge_gain": "V/A",
+         "bridge_resistance": "ohm", "V_th": "V", "threshold_current": "A", "current": "A"}
+
+
+@dataclass(frozen=True)
+class ParamAxis:
+    """One swept parameter: its path in the stack file and its values (SI)."""
+
+    path: str
+    values: np.ndarray
+
+
+def parse_values(spec: str, what: str = "values") -> np.ndarray:
+    """``START:STOP:N``, ``log:START:STOP:N`` or ``a,b,c`` -> float array."""
+    text = spec.strip()
+    try:
+        if text.startswith("log:"):
+            start, stop, n = text[4:].split(":")
+            lo, hi, k = float(start), float(stop), int(n)
+            if lo <= 0 or hi <= 0:
+                raise ValueError("log spacing needs positive bounds")
+            values = np.logspace(np.log10(lo), np.log10(hi), k)
+        elif ":" in text:
+            start, stop, n = text.split(":")
+            values = np.linspace(float(start), float(stop), int(n))
+        else:
+            values = np.array([float(v) for v in text.split(",")])
+    except ValueError as exc:
+        raise StackError(f"{what} {spec!r}: expected START:STOP:N, log:START:STOP:N or "
+                         f"a,b,c ({exc})") from None
+    if values.size < 1 or not np.all(np.isfinite(values)):
+        raise StackError(f"{what} {spec!r}: needs at least one finite value")
+    return values
+
+
+def parse_param(spec: str) -> ParamAxis:
+    """Parse ``PATH=SPEC`` (see the module docstring)."""
+    if "=" not in spec:
+        raise StackError(f"--param {spec!r}: expected PATH=START:STOP:N")
+    path, values = spec.split("=", 1)
+    path = path.strip()
+    return ParamAxis(path=path, values=parse_values(values, f"--param {path}"))
+
+
+def set_param(data: dict, path: str, value) -> dict:
+    """A deep copy of the stack mapping ``data`` with the entry at ``path`` set to ``value``."""
+    out = copy.deepcopy(data)
+    parts = path.split(".")
+    head = parts[0]
+    if len(parts) == 1 and head in ("area", "temperature"):
+        out[head] = value
+        return out
+    if head == "motor" and len(parts) == 2:
+        if "motor" not in out:
+            raise StackError(f"--param {path}: the stack has no [motor] table")
+        out["motor"][parts[1]] = value
+        return out
+    if head == "layers" and len(parts) == 3:
+        for layer in out.get("layers", []):
+            if isinstance(layer, dict) and layer.get("name") == parts[1]:
+                layer[parts[2]] = value
+                return out
+        raise StackError(f"--param {path}: no layer named {parts[1]!r}")
+    if head in ("materials", "interfaces") and len(parts) == 3:
+        table = out.setdefault(head, {})
+        if head == "interfaces" and parts[1] not in table:
+            a, _, b = parts[1].partition("/")
+            if f"{b}/{a}" in table:
+                parts[1] = f"{b}/{a}"
+            elif head == "interfaces":
+                from .materials import builtin_interface
+
+                builtin = builtin_interface(a, b)
+                if builtin is None:
+                    raise StackError(f"--param {path}: no interface {parts[1]!r}")
+                table[parts[1]] = {"ar": builtin.ar, "gamma": builtin.gamma}
+        table.setdefault(parts[1], {})[parts[2]] = value
+        return out
+    raise StackError(f"--param {path}: unknown path (use area, temperature, "
+                     "layers.NAME.KEY, materials.NAME.KEY, interfaces.A/B.KEY, motor.KEY)")
+
+
+def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dict:
+    """Solve one stack at every current with one factorisation; arrays keyed by field.
+
+    The keys are those of :func:`circuitspin.solvers.motor_newton.sweep_network`.
+    """
+    from .network import build_network
+    from .solvers.motor_newton import sweep_network
+    from .stack import stack_from_dict
+
+    stack = stack_from_dict(data, source=source)
+    return sweep_network(build_network(stack, segments), np.asarray(currents, dtype=float))
+
+
+def _evaluate_batch(data, batch, currents, segments, source):
+    """Evaluate a batch of grid points: [(index, {path: value}), ...] -> [(index, dict)]."""
+    out = []
+    for index, point in batch:
+        d = data
+        for path, value in point.items():
+            d = set_param(d, path, float(value))
+        try:
+            out.append((index, evaluate_stack(d, currents, segments, source)))
+        except CircuitSpinError as exc:  # an invalid grid point is reported, not fatal
+            out.append((index, {"error": str(exc)}))
+    return out
+
+
+def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, workers=None,
+              scheduler=None, progress=True):
+    """Evaluate the cartesian grid of ``axes`` at ``currents``; returns an xarray Dataset.
+
+    ``workers``: local processes (default: the CPU count; 1 = serial in this process).
+    ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``) or a
+    ``dask.distributed.Client``; then the batches run on that cluster.
+    Grid points whose stack is invalid get NaN and an entry in ``attrs["errors"]``.
+    """
+    import xarray as xr
+
+    axes = list(axes)
+    currents = np.atleast_1d(np.asarray(currents, dtype=float))
+    for axis in axes:  # fail early, with the path, before any work is sent out
+        set_param(data, axis.path, float(axis.values[0]))
+    shape = tuple(axis.values.size for axis in axes)
+    points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
+              for idx in itertools.product(*(range(n) for n in shape))]
+    n_workers = workers or os.cpu_count() or 1
+    n_batches = max(1, min(len(points), 8 * n_workers))
+    batches = [points[k::n_batches] for k in range(n_batches)]
+    results = _dispatch(data, batches, currents, segments, source, n_workers, scheduler,
+                        progress, len(points))
+
+    arrays = {f: np.full(shape + (currents.size,), np.nan) for f in CURRENT_FIELDS}
+    arrays.update({f: np.full(shape, np.nan) for f in STACK_FIELDS})
+    errors = {}
+    for index, res in results:
+        if "error" in res:
+            errors[str(tuple(float(ax.values[i]) for ax, i in zip(axes, index)))] = res["error"]
+            continue
+        for f in CURRENT_FIELDS:
+            arrays[f][index] = res[f]
+        for f in STACK_FIELDS:
+            arrays[f][index] = res[f]
+    dims = [ax.path for ax in axes]
+    coords = {ax.path: ax.values for ax in axes}
+    coords["current"] = currents
+    ds = xr.Dataset(
+        {f: (dims + ["current"], arrays[f]) for f in CURRENT_FIELDS}
+        | {f: (dims, arrays[f]) for f in STACK_FIELDS},
+        coords=coords,
+        attrs={"stack": source, "segments": -1 if segments is None else int(segments),
+               "failed_points": len(errors),
+               "errors": "; ".join(f"{k}: {v}" for k, v in errors.items())},
+    )
+    for name, unit in UNITS.items():
+        ds[name].attrs["units"] = unit
+    return ds
+
+
+def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, progress,
+              total):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, disable=not progress, unit="stack", leave=False)
+    results = []
+    try:
+        if scheduler is not None:
+            from dask.distributed import Client, as_completed
+
+            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+            try:
+                futures = [client.submit(_evaluate_batch, data, b, currents, segments, source,
+                                         pure=False) for b in batches]
+                for fut in as_completed(futures):
+                    part = fut.result()
+                    results += part
+                    bar.update(len(part))
+            finally:
+                if client is not scheduler:
+                    client.close()
+        elif n_workers == 1 or len(batches) == 1:
+            for b in batches:
+                part = _evaluate_batch(data, b, currents, segments, source)
+                results += part
+                bar.update(len(part))
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+                futures = [pool.submit(_evaluate_batch, data, b, currents, segments, source)
+                           for b in batches]
+                for fut in as_completed(futures):
+                    part = fut.result()
+                    results += part
+                    bar.update(len(part))
+    finally:
+        bar.close()
+    return results

@@ -1,0 +1,134 @@
+"""Parameter sweeps: the grid, serial vs local processes vs a Dask LocalCluster, outputs."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from circuitspin import build_network, solve, stack_from_dict
+from circuitspin.errors import StackError
+from circuitspin.sweep import ParamAxis, parse_param, parse_values, run_sweep, set_param
+from conftest import NETLISTS, pillar_dict, run_cli
+
+CURRENTS = np.array([0.0, 5e-4, 1e-3])
+
+
+def test_parse_values_and_params():
+    assert_allclose(parse_values("1:3:3"), [1, 2, 3])
+    assert_allclose(parse_values("log:1e-9:1e-7:3"), [1e-9, 1e-8, 1e-7])
+    assert_allclose(parse_values("1e-9,2e-9"), [1e-9, 2e-9])
+    ax = parse_param("layers.F2.thickness=1e-9:2e-9:2")
+    assert ax.path == "layers.F2.thickness"
+    for bad in ("layers.F2.thickness", "area=1:2", "area=a:b:3", "area=log:-1:1:3",
+                "area=nan", "area=1:2:0"):
+        with pytest.raises(StackError, match="--param"):
+            parse_param(bad)
+
+
+@pytest.mark.parametrize("path,check", [
+    ("area", lambda s: s.area == 2e-14),
+    ("layers.F2.thickness", lambda s: s.layers[2].thickness == 2e-14),
+    ("materials.Co.lsf", lambda s: s.layers[0].material.lsf == 2e-14),
+    ("interfaces.Cu/Co.ar", lambda s: s.interfaces[0].params.ar == 2e-14),
+    ("motor.frequency", lambda s: s.motor.frequency == 2e-14),
+])
+def test_set_param_paths_and_no_mutation(path, check):
+    d = pillar_dict()
+    before = json.dumps(d, sort_keys=True)
+    out = set_param(d, path, 2e-14)
+    assert json.dumps(d, sort_keys=True) == before   # the input is not changed
+    assert check(stack_from_dict(out))
+
+
+@pytest.mark.parametrize("path", ["layers.F9.thickness", "motor", "bogus.x.y", "interfaces.Co/Xx.ar"])
+def test_set_param_bad_paths(path):
+    with pytest.raises(StackError, match="--param"):
+        set_param(pillar_dict(), path, 1.0)
+
+
+AXES = [ParamAxis("layers.F2.thickness", np.array([1e-9, 3e-9, 1e-8])),
+        ParamAxis("materials.Cu.lsf", np.array([1e-7, 5e-7]))]
+
+
+def _direct(thickness, lsf, current):
+    d = pillar_dict()
+    d["layers"][2]["thickness"] = thickness
+    d["materials"]["Cu"]["lsf"] = lsf
+    return solve(build_network(stack_from_dict(d)), current)
+
+
+def test_grid_values_equal_direct_solves():
+    ds = run_sweep(pillar_dict(), AXES, CURRENTS, workers=1, progress=False)
+    assert ds["V_UD"].shape == (3, 2, 3)
+    for i, t in enumerate(AXES[0].values):
+        for j, lsf in enumerate(AXES[1].values):
+            for k, cur in enumerate(CURRENTS):
+                sol = _direct(t, lsf, cur)
+                assert_allclose(ds["V_UD"].values[i, j, k], sol.V_UD, rtol=1e-12, atol=1e-20)
+                assert_allclose(ds["voltage"].values[i, j, k], sol.voltage, rtol=1e-12,
+                                atol=1e-20)
+            assert_allclose(ds["resistance"].values[i, j], _direct(t, lsf, 1e-3).resistance,
+                            rtol=1e-12)
+
+
+def test_serial_processes_and_local_cluster_agree():
+    serial = run_sweep(pillar_dict(), AXES, CURRENTS, workers=1, progress=False)
+    procs = run_sweep(pillar_dict(), AXES, CURRENTS, workers=2, progress=False)
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        dask = run_sweep(pillar_dict(), AXES, CURRENTS, scheduler=client, progress=False)
+        by_address = run_sweep(pillar_dict(), AXES, CURRENTS,
+                               scheduler=cluster.scheduler_address, progress=False)
+    for other in (procs, dask, by_address):
+        for name in serial.data_vars:
+            np.testing.assert_array_equal(serial[name].values, other[name].values)
+
+
+def test_invalid_grid_points_are_nan_and_reported():
+    axes = [ParamAxis("layers.F2.thickness", np.array([-1e-9, 3e-9]))]
+    ds = run_sweep(pillar_dict(), axes, CURRENTS, workers=1, progress=False)
+    assert ds.attrs["failed_points"] == 1
+    assert np.all(np.isnan(ds["V_UD"].values[0])) and np.all(np.isfinite(ds["V_UD"].values[1]))
+    assert "thickness" in ds.attrs["errors"]
+
+
+def test_cli_param_sweep_outputs(tmp_path):
+    import xarray as xr
+
+    csv, nc, png = tmp_path / "s.csv", tmp_path / "s.nc", tmp_path / "s.png"
+    res = run_cli("sweep", NETLISTS / "berger_pillar.toml", "--param",
+                  "layers.F2.thickness=1e-9:1e-8:4", "--param", "interfaces.Co/Cu.ar=0,1e-15",
+                  "--current", "0:1e-3:3", "--workers", "2", "-o", csv, "--netcdf", nc,
+                  "--plot", png)
+    assert res.returncode == 0, res.stderr
+    assert png.stat().st_size > 0
+    lines = csv.read_text().splitlines()
+    assert len(lines) == 1 + 4 * 2 * 3
+    assert lines[0].startswith("layers.F2.thickness,interfaces.Co/Cu.ar,current (A)")
+    ds = xr.open_dataset(nc, engine="scipy")
+    d = pillar_dict()
+    d["layers"][2]["thickness"] = 4e-9
+    d["interfaces"]["Co/Cu"]["ar"] = 1e-15
+    ref = solve(build_network(stack_from_dict(d)), 1e-3)
+    assert_allclose(ds["V_UD"].values[1, 1, 2], ref.V_UD, rtol=1e-12)
+    ds.close()
+    # progress bar: on stderr by default, silent with --quiet and with --json
+    loud = run_cli("sweep", NETLISTS / "berger_pillar.toml", "--param", "area=1e-14,2e-14",
+                   "--current", "0:1e-3:2", "--workers", "1")
+    assert "stack" in loud.stderr
+    for flag in ("--quiet", "--json"):
+        quiet = run_cli("sweep", NETLISTS / "berger_pillar.toml", "--param",
+                        "area=1e-14,2e-14", "--current", "0:1e-3:2", "--workers", "1", flag)
+        assert quiet.returncode == 0 and quiet.stderr == ""
+    out = json.loads(quiet.stdout)
+    assert out["dims"] == {"area": 2, "current": 2}
+
+
+def test_cli_bad_param_exit_2():
+    res = run_cli("sweep", NETLISTS / "berger_pillar.toml", "--param", "layers.F9.thickness=1:2:2",
+                  "--current", "0:1e-3:2")
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "F9" in res.stderr
