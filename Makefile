@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/circuitspin solve netlists/berger_pillar.toml --current 1e-3 --compare \
 		--plot $(OUT)/berger_pillar_profile.png
-	@echo "demo outputs: $(OUT)/berger_pillar_profile.png"
+	$(VENV)/bin/circuitspin schematic netlists/berger_pillar.toml --current 1e-3 \
+		-o $(OUT)/berger_pillar_fig3.svg
+	@echo "demo outputs: $(OUT)/berger_pillar_profile.png (profile along x),"
+	@echo "              $(OUT)/berger_pillar_fig3.svg (the paper's Fig. 3 from this network)"
 
 test: $(STAMP)
 	$(PY) -m pytest -q
