@@ -3,12 +3,17 @@
 An independent reference for the circuit: it imports only the stack (never the network
 or the solvers).  In each layer (local coordinate xi in [0, t], lsf = l)::
 
-    Delta(xi) = a exp(-(t - xi)/l) + b exp(-xi/l)       (Delta'' = Delta / l^2)
+    Delta(xi) = a C(xi) + b S(xi)                        (Delta'' = Delta / l^2)
     V_c(xi)   = c - I xi / (A sigma)                     (sigma-weighted mean potential)
     V_up = V_c + (sigma_dn/sigma) Delta,   V_dn = V_c - (sigma_up/sigma) Delta
     I_up = (sigma_up/sigma) I - A p Delta',  I_dn = (sigma_dn/sigma) I + A p Delta'
 
-with p = sigma_up sigma_dn / sigma.  The scaled exponentials never overflow.  The
+with p = sigma_up sigma_dn / sigma and the even and odd solutions about the layer's
+middle, C = cosh((xi - t/2)/l) / cosh(t/2l), S = sinh((xi - t/2)/l) / sinh(t/2l)
+(C = 1, S = -+1 at the faces: a is the mean, b the half-difference of Delta at the
+faces).  :func:`even_odd` evaluates them from scaled exponentials and expm1: no overflow
+for thick layers, no cancellation for thin ones (where exp(-(t - xi)/l) and exp(-xi/l)
+would both be ~1 and their large coefficients would cancel).  The
 equations: Delta = 0 at both electrodes, V = 0 at the last face; at each interface the
 up current is continuous (less the motor current I_M at U-D) and each band drops
 r_s I_s / A; the linear motor adds I_M = (Delta_U - E) / R_M.  One dense solve of
@@ -17,6 +22,7 @@ r_s I_s / A; the linear motor adds I_M = (Delta_U - E) / R_M.  One dense solve o
 Public API
 ----------
 solve_diffusion(stack, current) -> DiffusionSolution
+    (a BranchedSolution with the same accessors for wires and flaring layers)
 DiffusionSolution
     ``V_UD``, ``delta_mu_bar_eV``, ``voltage``, ``resistance``, ``motor_current``;
     ``at(layer, xi)`` -> (V_up, V_dn, I_up, I_dn) at local positions of a layer;
@@ -34,6 +40,24 @@ PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn",
                           ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
 
 
+def even_odd(xi, t, l):
+    """(C, S, C', S') at local positions xi (m) of a layer of thickness t, lsf l.
+
+    C = cosh((xi - t/2)/l) / cosh(t/(2l)), S = sinh((xi - t/2)/l) / sinh(t/(2l)), from
+    e_a = exp(-(t - xi)/l), e_b = exp(-xi/l): C = (e_a + e_b) / (1 + e^{-t/l}),
+    S = (e_a - e_b) / (1 - e^{-t/l}), with e_a - e_b and 1 - e^{-t/l} through expm1.
+    """
+    xi = np.asarray(xi, dtype=float)
+    e_a = np.exp(-(t - xi) / l)
+    e_b = np.exp(-xi / l)
+    left = 2.0 * xi <= t
+    arg = np.where(left, (2.0 * xi - t) / l, (t - 2.0 * xi) / l)  # <= 0: no overflow
+    diff = np.where(left, e_b, -e_a) * np.expm1(arg)               # e_a - e_b
+    ep = 1.0 + np.exp(-t / l)
+    em = -np.expm1(-t / l)
+    return (e_a + e_b) / ep, diff / em, diff / (l * ep), (e_a + e_b) / (l * em)
+
+
 def _layer_constants(stack: Stack):
     out = []
     for layer in stack.layers:
@@ -45,7 +69,8 @@ def _layer_constants(stack: Stack):
 
 @dataclass(frozen=True)
 class DiffusionSolution:
-    """Coefficients (a, b, c) of every layer and the motor current of one solve."""
+    """Coefficients (a, b, c) of every layer (Delta = a C + b S, V_c(0) = c; see the
+    module docstring) and the motor current of one solve."""
 
     stack: Stack
     current: float
@@ -57,10 +82,9 @@ class DiffusionSolution:
         t, l, su, sd, sigma, p = _layer_constants(self.stack)[layer]
         a, b, c = self.coeffs[layer]
         xi = np.asarray(xi, dtype=float)
-        e1 = np.exp(-(t - xi) / l)
-        e2 = np.exp(-xi / l)
-        delta = a * e1 + b * e2
-        ddelta = (a * e1 - b * e2) / l
+        cc, ss, dc, ds = even_odd(xi, t, l)
+        delta = a * cc + b * ss
+        ddelta = a * dc + b * ds
         vc = c - self.current * xi / (self.stack.area * sigma)
         area = self.stack.area
         return (vc + sd / sigma * delta, vc - su / sigma * delta,
@@ -104,7 +128,17 @@ class DiffusionSolution:
 
 
 def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:
-    """Solve the spin-diffusion equations of ``stack`` with ``current`` (A) along +x."""
+    """Solve the spin-diffusion equations of ``stack`` with ``current`` (A) along +x.
+
+    A branched geometry (a :class:`~circuitspin.wires.WireStack`) or a stack with a
+    flaring layer goes to :func:`circuitspin.branched_diffusion.solve_branched`, whose
+    solution has the same accessors (radial exponentials in the flaring layers).
+    """
+    if not isinstance(stack, Stack) or any(lay.area_profile is not None
+                                           for lay in stack.layers):
+        from .branched_diffusion import solve_branched
+
+        return solve_branched(stack, current)
     consts = _layer_constants(stack)
     n = len(consts)
     motor = stack.motor
@@ -118,16 +152,16 @@ def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:
 
     def delta_row(i, at_end):
         t, l, *_ = consts[i]
-        e = np.exp(-t / l)
+        cc, ss, _, _ = even_odd(t if at_end else 0.0, t, l)
         r = np.zeros(size)
-        r[3 * i:3 * i + 2] = (1.0, e) if at_end else (e, 1.0)
+        r[3 * i:3 * i + 2] = cc, ss
         return r
 
     def dprime_row(i, at_end):
         t, l, *_ = consts[i]
-        e = np.exp(-t / l)
+        _, _, dc, ds = even_odd(t if at_end else 0.0, t, l)
         r = np.zeros(size)
-        r[3 * i:3 * i + 2] = (1.0 / l, -e / l) if at_end else (e / l, -1.0 / l)
+        r[3 * i:3 * i + 2] = dc, ds
         return r
 
     def potential_rows(i, at_end):

@@ -16,6 +16,11 @@ build_network(stack, segments=None, method=None) -> Network
     ``segments=None``: one exact segment per layer (default).  ``segments=N``: the
     paper's ladder with N segments in every layer (a layer's own ``segments`` key wins).
     ``method="exact"`` with ``segments=N`` cuts every layer into N exact segments.
+    A branched geometry (:class:`~circuitspin.wires.WireStack`) is built by
+    :func:`circuitspin.wire_network.build_wire_network` into the same arrays (its
+    "layers" are the wires, x runs along each wire).  A flaring layer (``area_profile``)
+    is cut at the breakpoints of its profile too; its segments are cone frustums, exact
+    in the default discretisation (:func:`~circuitspin.segments.flared_segment`).
 EDGE_KINDS
     ``("band", "spin-flip", "interface", "diagonal", "motor")``: the ``kind`` code of an
     edge is its index here.
@@ -33,7 +38,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import NetworkError
-from .segments import exact_segment, ladder_segment
+from .flaring import mesh
+from .segments import exact_segment, flared_segment, ladder_segment
 from .stack import Stack
 
 EDGE_KINDS = ("band", "spin-flip", "interface", "diagonal", "motor")
@@ -73,6 +79,12 @@ class Network:
         The profile rows: one per (layer, position), the up and down node of each.
     seg_a, seg_b : int arrays     profile rows at both ends of each segment
     seg_g : float array (n, 4)    g_uu, g_dd, g_vert (each end), g_diag of each segment
+    seg_vert_b : float array or None
+        The vertical at the last end of each segment where it differs from the first
+        (a flaring segment); None: ``seg_g[:, 2]`` at both ends.
+    terminals : dict or None      branched geometries: terminal name -> electrode node
+    node_labels : dict or None    node index -> name overriding the default in
+                                  :meth:`node_names` (terminals, junctions)
     """
 
     stack: Stack
@@ -98,6 +110,9 @@ class Network:
     seg_a: np.ndarray
     seg_b: np.ndarray
     seg_g: np.ndarray
+    seg_vert_b: np.ndarray | None = None
+    terminals: dict | None = None
+    node_labels: dict | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -140,6 +155,8 @@ class Network:
         names = [f"{layers[li]}_{p}_{BANDS[b]}".lower()
                  for li, p, b in zip(self.node_layer.tolist(), self.node_pos.tolist(),
                                      self.node_band.tolist())]
+        for i, label in (self.node_labels or {}).items():
+            names[i] = label
         if self.u is not None:
             names[self.u] = "u"
             names[self.d] = "d"
@@ -175,10 +192,80 @@ class Network:
         return g
 
 
-def _layer_segments(stack: Stack, segments, method) -> list[int]:
+def check_segments(segments):
+    """Reject a ``segments`` option that is not a whole number >= 1 (NetworkError)."""
     if segments is not None and (isinstance(segments, bool) or int(segments) != segments
                                  or segments < 1):
         raise NetworkError(f"segments must be a whole number >= 1, got {segments!r}")
+
+
+def segment_edges(rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_va, g_vb, g_x, n_nodes,
+                  exact):
+    """Edge lists (a, b, g, kind) of the band, spin-flip and diagonal conductances.
+
+    Shared by the straight and the branched builders.  The vertical of a node is the sum
+    of the halves (``g_va`` at each segment's first row, ``g_vb`` at its last) of every
+    segment meeting it, accumulated per node so that rows merged into one node (a
+    shared boundary, a junction) count once; electrodes (up == dn) have none.
+    """
+    ua, da = rows_up[seg_a], rows_dn[seg_a]
+    ub, db = rows_up[seg_b], rows_dn[seg_b]
+    vert = np.zeros(rows_up.size)
+    np.add.at(vert, seg_a, g_va)
+    np.add.at(vert, seg_b, g_vb)
+    vert_node = np.zeros(n_nodes)
+    np.add.at(vert_node, rows_up, vert)
+    has_vert = (rows_up != rows_dn)
+    vnodes_up = np.unique(rows_up[has_vert])
+    up_to_dn = np.empty(n_nodes, dtype=np.int64)
+    up_to_dn[rows_up] = rows_dn
+    parts_a = [ua, da, vnodes_up]
+    parts_b = [ub, db, up_to_dn[vnodes_up]]
+    parts_g = [g_uu, g_dd, vert_node[vnodes_up]]
+    parts_k = [np.full(ua.size, BAND), np.full(da.size, BAND),
+               np.full(vnodes_up.size, SPIN_FLIP)]
+    if exact:
+        keep = (ua != db) & (da != ub)  # no self-loops on electrodes
+        parts_a += [ua[keep], da[keep]]
+        parts_b += [db[keep], ub[keep]]
+        parts_g += [g_x[keep], g_x[keep]]
+        parts_k += [np.full(int(keep.sum()), DIAGONAL)] * 2
+    return parts_a, parts_b, parts_g, parts_k
+
+
+def finish_edges(parts_a, parts_b, parts_g, parts_k):
+    """Concatenated edge arrays, zero-length loops (an electrode's two bands) dropped."""
+    edge_a = np.concatenate(parts_a).astype(np.int64)
+    edge_b = np.concatenate(parts_b).astype(np.int64)
+    edge_g = np.concatenate(parts_g).astype(float)
+    edge_kind = np.concatenate(parts_k).astype(np.int8)
+    loop = edge_a == edge_b
+    if loop.any():
+        edge_a, edge_b, edge_g, edge_kind = (v[~loop] for v in (edge_a, edge_b, edge_g,
+                                                                edge_kind))
+    return edge_a, edge_b, edge_g, edge_kind
+
+
+def check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes):
+    """NetworkError naming the file and a layer if a conductance is not finite (an
+    overflow, e.g. rho = 1e-300 ohm m) or a node is left with no conductance at all (an
+    underflow): the solvers could not trust such a network."""
+    bad = ~np.isfinite(edge_g)
+    if bad.any():
+        li = int(node_layer[edge_a[np.flatnonzero(bad)[0]]])
+        raise NetworkError(f"{stack.source}: layer {stack.layers[li].name!r}: a conductance "
+                           "overflows (check its rho, lsf, area or interface ar: values "
+                           "far outside the physical range)")
+    total = np.bincount(edge_a, edge_g, n_nodes) + np.bincount(edge_b, edge_g, n_nodes)
+    if not np.all(total > 0):
+        li = int(node_layer[np.flatnonzero(~(total > 0))[0]])
+        raise NetworkError(f"{stack.source}: layer {stack.layers[li].name!r}: a node has no "
+                           "conductance left (an underflow: check its rho, lsf, area or "
+                           "thickness)")
+
+
+def _layer_segments(stack: Stack, segments, method) -> list[int]:
+    check_segments(segments)
     default = 1 if segments is None else int(segments)
     return [lay.segments or default for lay in stack.layers]
 
@@ -186,6 +273,12 @@ def _layer_segments(stack: Stack, segments, method) -> list[int]:
 def build_network(stack: Stack, segments: int | None = None, method: str | None = None
                   ) -> Network:
     """Build the two-band network of ``stack`` (see the module docstring)."""
+    from .wires import WireStack
+
+    if isinstance(stack, WireStack):
+        from .wire_network import build_wire_network
+
+        return build_wire_network(stack, segments, method)
     if not isinstance(stack, Stack):
         raise NetworkError(f"build_network needs a Stack (use load_stack), got "
                            f"{type(stack).__name__}")
@@ -196,6 +289,11 @@ def build_network(stack: Stack, segments: int | None = None, method: str | None 
     counts = _layer_segments(stack, segments, method)
     layers = stack.layers
     nl = len(layers)
+    flared = any(lay.area_profile is not None for lay in layers)
+    # node positions in each layer (from its first face): n uniform segments, plus the
+    # breakpoints of a table profile
+    local = [mesh(lay.thickness, n, lay.area_profile) for lay, n in zip(layers, counts)]
+    counts = [x.size - 1 for x in local]
 
     # ---- nodes: profile rows (layer, pos) -> up/dn node ids, interleaved for a band matrix
     row_up, row_dn, row_x, row_layer = [], [], [], []
@@ -226,7 +324,7 @@ def build_network(stack: Stack, segments: int | None = None, method: str | None 
     prev_last = None
     for li, (layer, n) in enumerate(zip(layers, counts)):
         pos = np.arange(n + 1)
-        x = layer.x0 + layer.thickness * pos / n
+        x = layer.x0 + local[li]
         ups = np.empty(n + 1, dtype=np.int64)
         dns = np.empty(n + 1, dtype=np.int64)
         if li == 0:
@@ -258,57 +356,44 @@ def build_network(stack: Stack, segments: int | None = None, method: str | None 
     thick = np.array([lay.thickness for lay in layers])
     lsf = np.array([lay.lsf for lay in layers])
     rho = np.array([lay.band_resistivities for lay in layers])  # (nl, 2)
-    h = (thick / np.asarray(counts))[seg_layer]
-    kernel = exact_segment if method == "exact" else ladder_segment
-    g_uu, g_dd, g_v, g_x = kernel(stack.area, h, lsf[seg_layer], 1.0 / rho[seg_layer, 0],
-                                  1.0 / rho[seg_layer, 1])
+    su, sd = 1.0 / rho[seg_layer, 0], 1.0 / rho[seg_layer, 1]
+    seg_vert_b = None
+    if flared:
+        xa = np.concatenate([x[:-1] for x in local])
+        xb = np.concatenate([x[1:] for x in local])
+        area_a = np.concatenate([lay.area_at(stack.area, x[:-1]) for lay, x in zip(layers, local)])
+        area_b = np.concatenate([lay.area_at(stack.area, x[1:]) for lay, x in zip(layers, local)])
+        g_uu, g_dd, g_v, seg_vert_b, g_x = flared_segment(
+            area_a, area_b, xb - xa, lsf[seg_layer], su, sd, method=method)
+        g_vb = seg_vert_b
+    else:
+        h = (thick / np.asarray(counts))[seg_layer]
+        kernel = exact_segment if method == "exact" else ladder_segment
+        g_uu, g_dd, g_v, g_x = kernel(stack.area, h, lsf[seg_layer], su, sd)
+        g_vb = g_v
     seg_g = np.column_stack([g_uu, g_dd, g_v, g_x])
 
-    ua, da = rows_up[seg_a], rows_dn[seg_a]
-    ub, db = rows_up[seg_b], rows_dn[seg_b]
-    # verticals: sum both segments' halves at each profile row; electrodes have none
-    vert = np.zeros(rows_up.size)
-    np.add.at(vert, seg_a, g_v)
-    np.add.at(vert, seg_b, g_v)
-    # a merged boundary row appears twice (end of one layer, start of the next): sum it
-    # once, on the node, by accumulating per up-node
-    vert_node = np.zeros(n_nodes)
-    np.add.at(vert_node, rows_up, vert)
-    has_vert = (rows_up != rows_dn)
-    vnodes_up = np.unique(rows_up[has_vert])
-    up_to_dn = np.empty(n_nodes, dtype=np.int64)
-    up_to_dn[rows_up] = rows_dn
-    parts_a = [ua, da, vnodes_up]
-    parts_b = [ub, db, up_to_dn[vnodes_up]]
-    parts_g = [g_uu, g_dd, vert_node[vnodes_up]]
-    parts_k = [np.full(ua.size, BAND), np.full(da.size, BAND),
-               np.full(vnodes_up.size, SPIN_FLIP)]
-    if method == "exact":
-        keep = (ua != db) & (da != ub)  # no self-loops on electrodes
-        parts_a += [ua[keep], da[keep]]
-        parts_b += [db[keep], ub[keep]]
-        parts_g += [g_x[keep], g_x[keep]]
-        parts_k += [np.full(int(keep.sum()), DIAGONAL)] * 2
+    parts_a, parts_b, parts_g, parts_k = segment_edges(
+        rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_v, g_vb, g_x, n_nodes,
+        exact=method == "exact")
     for iface in stack.interfaces:
         if iface.merged:
             continue
         row_l = offsets[iface.left + 1] - 1
         row_r = offsets[iface.left + 1]
         r_up, r_dn = iface.band_resistances
+        area = stack.area
+        if flared:  # the smaller of the two faces that meet there
+            left, right = layers[iface.left], layers[iface.left + 1]
+            area = min(float(left.area_at(stack.area, left.thickness)),
+                       float(right.area_at(stack.area, 0.0)))
         parts_a += [np.array([rows_up[row_l], rows_dn[row_l]])]
         parts_b += [np.array([rows_up[row_r], rows_dn[row_r]])]
-        parts_g += [np.array([stack.area / r_up, stack.area / r_dn])]
+        parts_g += [np.array([area / r_up, area / r_dn])]
         parts_k += [np.full(2, INTERFACE)]
-    edge_a = np.concatenate(parts_a).astype(np.int64)
-    edge_b = np.concatenate(parts_b).astype(np.int64)
-    edge_g = np.concatenate(parts_g).astype(float)
-    edge_kind = np.concatenate(parts_k).astype(np.int8)
-    # an electrode merges the bands, so the two band edges of a segment touching it stay
-    # distinct edges; drop any zero-length loop that slipped through
-    loop = edge_a == edge_b
-    if loop.any():
-        edge_a, edge_b, edge_g, edge_kind = (v[~loop] for v in (edge_a, edge_b, edge_g,
-                                                                edge_kind))
+    edge_a, edge_b, edge_g, edge_kind = finish_edges(parts_a, parts_b, parts_g, parts_k)
+    node_layer = np.concatenate(node_layer)
+    check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes)
 
     u = d = None
     motor_g = motor_emf = 0.0
@@ -320,11 +405,11 @@ def build_network(stack: Stack, segments: int | None = None, method: str | None 
 
     return Network(
         stack=stack, method=method,
-        node_layer=np.concatenate(node_layer), node_pos=np.concatenate(node_pos),
+        node_layer=node_layer, node_pos=np.concatenate(node_pos),
         node_band=np.concatenate(node_band), node_x=np.concatenate(node_x),
         edge_a=edge_a, edge_b=edge_b, edge_g=edge_g, edge_kind=edge_kind,
         source=int(rows_up[0]), ground=int(rows_up[-1]), u=u, d=d,
         motor_g=float(motor_g), motor_emf=float(motor_emf),
         rows_up=rows_up, rows_dn=rows_dn, rows_x=rows_x, rows_layer=rows_layer,
-        seg_a=seg_a, seg_b=seg_b, seg_g=seg_g,
+        seg_a=seg_a, seg_b=seg_b, seg_g=seg_g, seg_vert_b=seg_vert_b,
     )

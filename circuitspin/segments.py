@@ -12,6 +12,13 @@ ladder_segment(area, length, lsf, sigma_up, sigma_dn) -> (g_uu, g_dd, g_vert, g_
     Horizontal band resistors rho_s h / A and half a spin-flip resistor at each end
     (the node's vertical is the sum of its neighbours' halves: w = h inside, h/2 at
     layer ends); no diagonal.
+flared_segment(area_a, area_b, length, lsf, sigma_up, sigma_dn, method="exact")
+    -> (g_uu, g_dd, g_vert_a, g_vert_b, g_diag)
+    A segment whose cross-section is a cone frustum (sqrt(A) linear in x, from area_a
+    at its first face to area_b at its last; spherical spreading is one such frustum).
+    "exact" is exact for any length and taper (radial solutions exp(+-r/lsf)/r); for
+    area_a == area_b it equals :func:`exact_segment`.  "ladder": horizontals
+    sigma_s sqrt(A_a A_b) / h, the spin-flip conductance of each half segment at its end.
 coth_minus_inv(u), inv_minus_csch(u)
     coth(u) - 1/u and 1/u - 1/sinh(u) without cancellation (series for small u,
     exponentials for large u).
@@ -106,3 +113,43 @@ def ladder_segment(area, length, lsf, sigma_up, sigma_dn):
     g_dd = sd * area / length
     g_vert = p / lsf**2 * area * length / 2.0
     return g_uu, g_dd, g_vert, np.zeros_like(g_uu)
+
+
+def flared_segment(area_a, area_b, length, lsf, sigma_up, sigma_dn, method="exact"):
+    """Conductances (S) of a cone-frustum segment: (g_uu, g_dd, g_vert_a, g_vert_b, g_diag).
+
+    Exact form.  With A(x) = (s_a + k x)^2 (k = (s_b - s_a)/L) the quasi-1D equations
+    d/dx(A sigma_s dV_s/dx) = -+ A p Delta / lsf^2 are the radial ones with r = s/k, so
+    Delta = (a e^{r/lsf} + b e^{-r/lsf}) / r and the charge mode V_c = c + d / r.
+    Eliminating the four coefficients gives, with A_m = sqrt(A_a A_b) and u = L/lsf::
+
+        g_ss     = A_m [sigma_s^2 / (sigma L) + p csch(u) / lsf]
+        g_vert_a = A_a p (coth(u) - 1/u) / lsf      g_vert_b = A_b p (coth(u) - 1/u) / lsf
+        g_diag   = A_m p (1/u - csch(u)) / lsf
+
+    (the charge conductance sigma A_m / L is exact: int dx / A = L / (s_a s_b)).  The
+    cone's apex never enters: the two face areas and the length fix the segment.
+
+    Ladder form: horizontals sigma_s A_m / L, and at each end the spin-flip conductance
+    (p / lsf^2) int A dx over the half segment next to it.
+    """
+    aa, ab, length, lsf = (np.asarray(v, dtype=float) for v in (area_a, area_b, length, lsf))
+    su, sd = np.asarray(sigma_up, dtype=float), np.asarray(sigma_dn, dtype=float)
+    sigma = su + sd
+    p = su * sd / sigma
+    am = np.where(aa == ab, aa, np.sqrt(aa) * np.sqrt(ab))  # no under/overflow of aa * ab
+    if method == "ladder":
+        sa, sb = np.sqrt(aa), np.sqrt(ab)
+        sm = 0.5 * (sa + sb)
+        half = 0.5 * length / 3.0  # int_0^{h/2} s(x)^2 dx for s linear: (h/2)(s0^2+s0 s1+s1^2)/3
+        g_sf = p / lsf**2
+        g_va = g_sf * half * (sa * sa + sa * sm + sm * sm)
+        g_vb = g_sf * half * (sb * sb + sb * sm + sm * sm)
+        return su * am / length, sd * am / length, g_va, g_vb, np.zeros_like(am)
+    u = length / lsf
+    q = csch(u)
+    cmi = coth_minus_inv(u)
+    g_uu = am * (su * su / (sigma * length) + p * q / lsf)
+    g_dd = am * (sd * sd / (sigma * length) + p * q / lsf)
+    g_diag = am * p * inv_minus_csch(u) / lsf
+    return g_uu, g_dd, aa * p * cmi / lsf, ab * p * cmi / lsf, g_diag

@@ -56,10 +56,11 @@ def segment_end_currents(network: Network, v: np.ndarray):
     vua, vda = v[network.rows_up[ra]], v[network.rows_dn[ra]]
     vub, vdb = v[network.rows_up[rb]], v[network.rows_dn[rb]]
     g_uu, g_dd, g_v, g_x = network.seg_g.T
+    g_vb = g_v if getattr(network, "seg_vert_b", None) is None else network.seg_vert_b
     i_up_a = g_uu * (vua - vub) + g_v * (vua - vda) + g_x * (vua - vdb)
     i_dn_a = g_dd * (vda - vdb) + g_v * (vda - vua) + g_x * (vda - vub)
-    i_up_b = g_uu * (vua - vub) - g_v * (vub - vdb) - g_x * (vub - vda)
-    i_dn_b = g_dd * (vda - vdb) - g_v * (vdb - vub) - g_x * (vdb - vua)
+    i_up_b = g_uu * (vua - vub) - g_vb * (vub - vdb) - g_x * (vub - vda)
+    i_dn_b = g_dd * (vda - vdb) - g_vb * (vdb - vub) - g_x * (vdb - vua)
     return i_up_a, i_dn_a, i_up_b, i_dn_b
 
 
@@ -177,5 +178,14 @@ class Solution:
             "edges": net.n_edges,
             "kcl_residual": self.kcl_residual,
             "kcl_max": self.kcl_max,
+            **self.terminal_fields(),
             **self.info,
         }
+
+    def terminal_fields(self) -> dict:
+        """Branched geometries: ``{"terminal_voltages": {name: V}}``; else empty."""
+        terminals = getattr(self.network, "terminals", None)
+        if not terminals:
+            return {}
+        return {"terminal_voltages": {name: float(self.potentials[i])
+                                      for name, i in terminals.items()}}

@@ -7,9 +7,15 @@ load_stack(path) -> Stack
     :class:`~circuitspin.errors.StackError` with one line naming the file, the table and
     the key, e.g. ``pillar.toml: [materials.Co] lsf: must be > 0 m, got -5e-09``.
 stack_from_dict(data, source="<dict>") -> Stack
-    The same from an already parsed mapping (tests, sweeps).
+    The same from an already parsed mapping (tests, sweeps).  A file with ``[[wires]]``
+    instead of ``[[layers]]`` is a branched geometry: both functions then return a
+    :class:`circuitspin.wires.WireStack` (see that module).
 Stack, Layer, Interface, Motor
     Frozen dataclasses, SI units.
+
+A layer may carry ``area_profile`` (a flaring lead, :mod:`circuitspin.flaring`): its
+cross-section is then A(x) instead of the stack's ``area``; an interface next to it
+takes the smaller of the two face areas that meet there.
 
 Signs: a layer with ``magnetization = "down"`` has its bulk asymmetry reversed
 (beta -> -beta) and reverses gamma on the interfaces where it is the ferromagnetic side
@@ -21,9 +27,11 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from scipy import constants as _c
 
 from .errors import StackError
+from .flaring import AreaProfile, read_area_profile
 from .materials import InterfaceParams, Material, builtin_interface, builtin_material
 from .units import to_si
 
@@ -32,9 +40,9 @@ _MATERIAL_KEYS = {"rho": "ohm*m", "beta": "", "lsf": "m", "kF": "1/m", "kF_up": 
                   "kF_dn": "1/m"}
 _MATERIAL_OTHER = {"ferromagnetic", "source"}
 _INTERFACE_KEYS = {"ar": "ohm*m**2", "gamma": ""}
-_LAYER_KEYS = {"name", "material", "thickness", "magnetization", "segments"}
-_MOTOR_KEYS = {"layer", "frequency", "delta_alpha", "magnons", "mode", "alpha", "ms",
-               "g_factor"}
+_LAYER_KEYS = {"name", "material", "thickness", "magnetization", "segments", "area_profile"}
+_MOTOR_PARAM_KEYS = {"frequency", "delta_alpha", "magnons", "mode", "alpha", "ms", "g_factor"}
+_MOTOR_KEYS = {"layer"} | _MOTOR_PARAM_KEYS
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,8 @@ class Layer:
     """One layer of the stack.
 
     ``beta`` is the signed bulk asymmetry used by the network (reversed for
-    ``magnetization == "down"``); ``x0`` is the position of its first face (m).
+    ``magnetization == "down"``); ``x0`` is the position of its first face (m);
+    ``area_profile`` (None: constant cross-section) makes it a flaring lead.
     """
 
     name: str
@@ -51,6 +60,18 @@ class Layer:
     magnetization: str = "up"
     segments: int | None = None
     x0: float = 0.0
+    area_profile: AreaProfile | None = None
+
+    def area_at(self, base_area: float, xi):
+        """Cross-section (m^2) at local positions ``xi`` (m, from the first face).
+
+        ``base_area`` is the stack's (or the wire's) area: the constant section, or the
+        narrow-face area of a spherical profile.
+        """
+        xi = np.asarray(xi, dtype=float)
+        if self.area_profile is None:
+            return np.full(xi.shape, float(base_area))
+        return self.area_profile.areas(base_area, self.thickness, xi)
 
     @property
     def beta(self) -> float:
@@ -98,6 +119,9 @@ class Interface:
 class Motor:
     """The spin-wave motor between U and D, the first nodes of layer ``layer``.
 
+    In a branched geometry ``layer`` names a wire and ``end`` ("from" or "to") the end
+    of it whose nodes (past its interface) are U and D.
+
     Counter-EMF ``emf = h f / e`` (V); ``R_1 = hbar / (2 e^2 delta_alpha)`` (ohm);
     linear branch resistance ``R_M = R_1 / magnons`` (open for magnons = 0).
     """
@@ -111,6 +135,7 @@ class Motor:
     alpha: float | None = None
     ms: float | None = None
     g_factor: float = 2.0
+    end: str = "from"
 
     @property
     def emf(self) -> float:
@@ -158,7 +183,7 @@ class Stack:
 
 # --------------------------------------------------------------------------- loading
 def load_stack(path) -> Stack:
-    """Read and validate a TOML stack file."""
+    """Read and validate a TOML stack file (a WireStack for a ``[[wires]]`` file)."""
     p = Path(path)
     name = str(path)
     if not p.exists():
@@ -290,6 +315,13 @@ def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
     r = _Reader(source)
     if not isinstance(data, dict):
         raise StackError(f"{source}: expected a table at the top level")
+    if "wires" in data or "terminals" in data:
+        if "layers" in data:
+            r.fail("top level", "layers", "use either [[layers]] (a straight stack) or "
+                                          "[[wires]] (a branched geometry), not both")
+        from .wires import wires_from_dict
+
+        return wires_from_dict(data, source)
     r.unknown(data, _TOP_KEYS, "top level")
     title = data.get("title", Path(source).stem)
     if not isinstance(title, str):
@@ -305,7 +337,8 @@ def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
 
     raw_layers = data.get("layers")
     if raw_layers is None:
-        r.fail("layers", None, "missing: a stack needs at least one [[layers]] entry")
+        r.fail("layers", None, "missing: a stack needs at least one [[layers]] entry "
+                               "(or [[wires]] for a branched geometry)")
     if not isinstance(raw_layers, list) or not raw_layers:
         r.fail("layers", None, "must be a non-empty array of tables ([[layers]])")
     layers: list[Layer] = []
@@ -336,8 +369,12 @@ def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
         if segments is not None and (isinstance(segments, bool) or not isinstance(segments, int)
                                      or segments < 1):
             r.fail(table, "segments", f"must be a whole number >= 1, got {segments!r}")
+        profile = None
+        if "area_profile" in entry:
+            profile = read_area_profile(r, entry["area_profile"], table, thickness)
         layers.append(Layer(name=lname, material=material, thickness=thickness,
-                            magnetization=mag, segments=segments, x0=x0))
+                            magnetization=mag, segments=segments, x0=x0,
+                            area_profile=profile))
         x0 += thickness
 
     iface_list = []
@@ -381,6 +418,11 @@ def _read_motor(r: _Reader, entry, layers) -> Motor:
     if index == 0:
         r.fail(table, "layer", f"{lname!r} is the first layer: its first nodes are the "
                                "electrode, where the bands are shorted")
+    return Motor(layer=lname, index=index, **read_motor_params(r, entry, table))
+
+
+def read_motor_params(r: _Reader, entry: dict, table: str = "motor") -> dict:
+    """The [motor] values other than its place (shared by stacks and wire geometries)."""
     frequency = r.number(entry, "frequency", "Hz", table, check=_positive, what="> 0")
     delta_alpha = r.number(entry, "delta_alpha", "", table, check=_positive, what="> 0")
     mode = r.string(entry, "mode", table, required=False, default="linear",
@@ -392,6 +434,6 @@ def _read_motor(r: _Reader, entry, layers) -> Motor:
     ms = r.number(entry, "ms", "A/m", table, required=False, check=_positive, what="> 0")
     g_factor = r.number(entry, "g_factor", "", table, required=False, default=2.0,
                         check=_positive, what="> 0")
-    return Motor(layer=lname, index=index, frequency=frequency, delta_alpha=delta_alpha,
-                 magnons=magnons, mode=mode, alpha=alpha, ms=ms, g_factor=g_factor)
+    return dict(frequency=frequency, delta_alpha=delta_alpha, magnons=magnons, mode=mode,
+                alpha=alpha, ms=ms, g_factor=g_factor)
 

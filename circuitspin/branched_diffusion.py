@@ -1,0 +1,320 @@
+"""Closed-form spin diffusion on a branched geometry of wires (and on flaring stacks).
+
+An independent reference for the circuit of a :class:`~circuitspin.wires.WireStack`: it
+imports only the stack and wire descriptions, never the network or the solvers.  Each
+wire is cut into cone frustums (one for a constant or spherical section, one per pair of
+points of a table profile).  In a frustum of length L with sqrt(A) = s(x) linear from
+s_a to s_b (k = (s_b - s_a)/L), local coordinate x in [0, L]::
+
+    Delta(x) = [a e^{-(L-x)/l} s_b + b e^{-x/l} s_a] / s(x)     (radial: e^{+-r/l} / r)
+    V_c(x)   = c - I_w x / (sigma s_a s(x))                    (int dx / A = x / (s_a s))
+    V_up = V_c + (sigma_dn/sigma) Delta,    V_dn = V_c - (sigma_up/sigma) Delta
+    I_up = (sigma_up/sigma) I_w + J,        I_dn = (sigma_dn/sigma) I_w - J,
+    J = -A p Delta'
+
+with I_w the charge current of the wire (along +x, from its ``from`` end) and
+p = sigma_up sigma_dn / sigma; for s_a = s_b these are the Valet–Fert exponentials.
+
+Unknowns: (a, b, c) per frustum, I_w per wire, (V_up, V_dn) per junction, V per
+terminal, the motor current I_M.  Equations: V_up, V_dn and J continuous between the
+frustums of a wire; at every wire end V_s(node) - V_s(end) = R_s I_s (R_s = r_s / A of
+its interface, 0 without one), where I_s is the band current from the node into the
+end (less the motor current at U-D); per band the currents into a junction sum to zero;
+an open end carries none; a terminal's net current is I (source), 0 (floating), or its
+potential is 0 (ground); the linear motor I_M = (Delta_U - E) / R_M or I_M = 0.  One
+dense solve, rows and columns equilibrated (Ruiz).
+
+Public API
+----------
+solve_branched(geometry, current) -> BranchedSolution
+    ``geometry``: a WireStack, or a straight Stack (any area profiles), taken as a chain.
+BranchedSolution
+    ``V_UD``, ``delta_mu_bar_eV``, ``voltage``, ``resistance``, ``motor_current``,
+    ``terminal_voltages`` (name -> V), ``wire_currents`` (A, along each wire),
+    ``at(wire, xi)`` -> (V_up, V_dn, I_up, I_dn) and ``profile(points_per_layer)`` as
+    :class:`~circuitspin.diffusion.DiffusionSolution`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sla
+
+from .stack import Stack
+from .wires import ENDS, TERMINAL_KINDS, WireStack, wires_from_stack
+
+PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
+                          ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
+
+
+@dataclass(frozen=True)
+class _Piece:
+    wire: int
+    x0: float    # m, position of its first face along the wire
+    L: float
+    l: float
+    su: float
+    sd: float
+    sa: float    # sqrt(area) at both faces, m
+    sb: float
+
+    @property
+    def sigma(self):
+        return self.su + self.sd
+
+    @property
+    def p(self):
+        return self.su * self.sd / self.sigma
+
+
+def _area_scale(ws: WireStack) -> float:
+    """A_ref (m^2): the equations are solved with areas A / A_ref (potentials V A_ref)."""
+    return max(float(np.max(w.area_at(w.area, [0.0, w.thickness]))) for w in ws.layers)
+
+
+def _pieces(ws: WireStack, a_ref: float) -> list[_Piece]:
+    """The cone frustums of every wire, sqrt(area) in units of sqrt(A_ref)."""
+    out = []
+    for i, w in enumerate(ws.layers):
+        su, sd = (1.0 / r for r in w.band_resistivities)
+        x = np.concatenate([[0.0], w.area_profile.breakpoints(w.thickness) if w.area_profile
+                            else [], [w.thickness]])
+        s = np.sqrt(w.area_at(w.area, x) / a_ref)
+        for k in range(x.size - 1):
+            out.append(_Piece(i, float(x[k]), float(x[k + 1] - x[k]), w.lsf, su, sd,
+                              float(s[k]), float(s[k + 1])))
+    return out
+
+
+class _System:
+    """Linear forms over the unknown vector z (one row vector per quantity)."""
+
+    def __init__(self, ws: WireStack, pieces, a_ref):
+        self.ws, self.pieces, self.a_ref = ws, pieces, a_ref
+        self.n_p = 3 * len(pieces)
+        self.wire0 = self.n_p
+        idx = self.n_p + len(ws.layers)
+        self.node: dict[str, int] = {}
+        for name, kind in ws.nodes:
+            if kind != "open":
+                self.node[name] = idx
+                idx += 2 if kind == "junction" else 1
+        self.im = idx
+        self.size = idx + 1
+        self.motor_delta = None  # row of Delta at U-D, set by _assemble
+
+    def zero(self):
+        return np.zeros(self.size)
+
+    def forms(self, k: int, x: float):
+        """Rows (Delta, V_c, J, I_w) of piece k at its local position x."""
+        pc = self.pieces[k]
+        s = pc.sa + (pc.sb - pc.sa) * x / pc.L
+        kap = (pc.sb - pc.sa) / pc.L
+        e1 = np.exp(-(pc.L - x) / pc.l) * pc.sb / s
+        e2 = np.exp(-x / pc.l) * pc.sa / s
+        delta, dprime, vc, iw = self.zero(), self.zero(), self.zero(), self.zero()
+        delta[3 * k:3 * k + 2] = e1, e2
+        dprime[3 * k:3 * k + 2] = e1 * (1.0 / pc.l - kap / s), e2 * (-1.0 / pc.l - kap / s)
+        vc[3 * k + 2] = 1.0
+        vc[self.wire0 + pc.wire] = -x / (pc.sigma * pc.sa * s)
+        iw[self.wire0 + pc.wire] = 1.0
+        return delta, vc, -pc.p * s * s * dprime, iw
+
+    def bands(self, k: int, x: float):
+        """Rows (V_up, V_dn, I_up, I_dn) of piece k at x (currents along +x)."""
+        pc = self.pieces[k]
+        delta, vc, j, iw = self.forms(k, x)
+        return (vc + pc.sd / pc.sigma * delta, vc - pc.su / pc.sigma * delta,
+                pc.su / pc.sigma * iw + j, pc.sd / pc.sigma * iw - j)
+
+
+def _assemble(ws: WireStack, pieces, current: float, a_ref: float):
+    """Rows of the linear system, with areas in units of a_ref: resistances and
+    potentials come out multiplied by a_ref, currents unchanged (so the motor takes
+    G_M / a_ref and E a_ref)."""
+    sy = _System(ws, pieces, a_ref)
+    rows, rhs = [], []
+
+    def eq(row, value=0.0):
+        rows.append(row)
+        rhs.append(value)
+
+    # continuity between the frustums of one wire
+    for k in range(len(pieces) - 1):
+        if pieces[k + 1].wire != pieces[k].wire:
+            continue
+        a, b = sy.forms(k, pieces[k].L), sy.forms(k + 1, 0.0)
+        ba, bb = sy.bands(k, pieces[k].L), sy.bands(k + 1, 0.0)
+        eq(ba[0] - bb[0])
+        eq(ba[1] - bb[1])
+        eq(a[2] - b[2])
+    first = {}
+    last = {}
+    for k, pc in enumerate(pieces):
+        first.setdefault(pc.wire, k)
+        last[pc.wire] = k
+    motor = ws.motor
+    # every wire end: potentials on the wire side, band currents from the node
+    kcl: dict[str, list] = {}
+    for i, w in enumerate(ws.layers):
+        for end in ENDS:
+            k = first[i] if end == "from" else last[i]
+            v_up, v_dn, i_up, i_dn = sy.bands(k, 0.0 if end == "from" else pieces[k].L)
+            if end == "to":
+                i_up, i_dn = -i_up, -i_dn
+            if motor is not None and motor.index == i and motor.end == end:
+                i_up, i_dn = i_up.copy(), i_dn.copy()
+                i_up[sy.im] += 1.0   # I_M leaves U and enters D inside the motor
+                i_dn[sy.im] -= 1.0
+                sy.motor_delta = v_up - v_dn
+            name = w.node(end)
+            kind = ws.node_kind(name)
+            if kind == "open":
+                eq(i_up)
+                eq(i_dn)
+                continue
+            contact = w.contact(end)
+            r_up, r_dn = contact.resistances if contact is not None else (0.0, 0.0)
+            r_up, r_dn = r_up * a_ref, r_dn * a_ref
+            col = sy.node[name]
+            for band, (v, cur, r) in enumerate(((v_up, i_up, r_up), (v_dn, i_dn, r_dn))):
+                row = -v - r * cur
+                row[col + (band if kind == "junction" else 0)] += 1.0
+                eq(row)
+            kcl.setdefault(name, []).append((i_up, i_dn))
+    for name, kind in ws.nodes:
+        if kind == "open":
+            continue
+        ends = kcl[name]
+        if kind == "junction":
+            eq(sum(e[0] for e in ends))
+            eq(sum(e[1] for e in ends))
+        elif kind == "ground":
+            row = sy.zero()
+            row[sy.node[name]] = 1.0
+            eq(row)
+        else:
+            eq(sum(e[0] + e[1] for e in ends), current if kind == "source" else 0.0)
+    g_m = motor.conductance if (motor is not None and motor.mode == "linear") else 0.0
+    row = sy.zero()
+    if g_m > 0:
+        row[:] = g_m / a_ref * sy.motor_delta
+        row[sy.im] = -1.0
+        eq(row, g_m * motor.emf)
+    else:
+        row[sy.im] = 1.0
+        eq(row)
+    M, b = np.array(rows), np.array(rhs)
+    assert M.shape == (sy.size, sy.size), M.shape
+    return sy, M, b
+
+
+def _equilibrated_solve(M, b):
+    """Solve M z = b after Ruiz equilibration (rows and columns scaled towards max 1:
+    the unknowns mix volts and amperes, the rows ohms and siemens), then refine."""
+    r = np.ones(M.shape[0])
+    c = np.ones(M.shape[1])
+    A = M.copy()
+    for _ in range(20):
+        rmax = np.abs(A).max(axis=1)
+        cmax = np.abs(A).max(axis=0)
+        if np.all(np.abs(rmax - 1) < 1e-3) and np.all(np.abs(cmax - 1) < 1e-3):
+            break
+        dr, dc = 1.0 / np.sqrt(rmax), 1.0 / np.sqrt(cmax)
+        A = A * dr[:, None] * dc[None, :]
+        r, c = r * dr, c * dc
+    lu = sla.lu_factor(A)
+    z = c * sla.lu_solve(lu, r * b)
+    for _ in range(2):  # iterative refinement, residual in the scaled rows
+        res = r * b - (A @ (z / c))
+        z = z + c * sla.lu_solve(lu, res)
+    return z
+
+
+def solve_branched(geometry, current: float) -> "BranchedSolution":
+    """Solve the spin-diffusion equations of a branched geometry with ``current`` (A)."""
+    ws = wires_from_stack(geometry) if isinstance(geometry, Stack) else geometry
+    if not isinstance(ws, WireStack):
+        raise TypeError(f"solve_branched needs a WireStack or Stack, got {type(geometry)}")
+    a_ref = _area_scale(ws)
+    pieces = _pieces(ws, a_ref)
+    sy, M, b = _assemble(ws, pieces, float(current), a_ref)
+    z = _equilibrated_solve(M, b)
+    return BranchedSolution(stack=geometry, wirestack=ws, current=float(current), z=z,
+                            pieces=tuple(pieces), system=sy)
+
+
+@dataclass(frozen=True, eq=False)
+class BranchedSolution:
+    """The solved coefficients of a branched geometry; quantities as DiffusionSolution."""
+
+    stack: object
+    wirestack: WireStack
+    current: float
+    z: np.ndarray
+    pieces: tuple
+    system: _System
+
+    def at(self, layer: int, xi):
+        """(V_up, V_dn, I_up, I_dn) at local positions ``xi`` (m) of wire ``layer``."""
+        xi = np.atleast_1d(np.asarray(xi, dtype=float))
+        out = np.zeros((4, xi.size))
+        ks = [k for k, pc in enumerate(self.pieces) if pc.wire == layer]
+        starts = np.array([self.pieces[k].x0 for k in ks])
+        which = np.clip(np.searchsorted(starts, xi, side="right") - 1, 0, len(ks) - 1)
+        for j, x in enumerate(xi):
+            k = ks[which[j]]
+            rows = self.system.bands(k, x - self.pieces[k].x0)
+            out[:, j] = [row @ self.z for row in rows]
+        out[:2] /= self.system.a_ref   # potentials back to volts
+        return tuple(out)
+
+    @property
+    def motor_current(self) -> float:
+        return float(self.z[self.system.im])
+
+    @property
+    def V_UD(self) -> float | None:
+        if self.wirestack.motor is None:
+            return None
+        return float(self.system.motor_delta @ self.z) / self.system.a_ref
+
+    @property
+    def delta_mu_bar_eV(self) -> float | None:
+        v = self.V_UD
+        return None if v is None else -v
+
+    @property
+    def terminal_voltages(self) -> dict[str, float]:
+        return {name: float(self.z[self.system.node[name]]) / self.system.a_ref
+                for name, kind in self.wirestack.nodes if kind in TERMINAL_KINDS}
+
+    @property
+    def wire_currents(self) -> np.ndarray:
+        """Charge current (A) of every wire, along +x (from its ``from`` end)."""
+        n = len(self.wirestack.layers)
+        return self.z[self.system.wire0:self.system.wire0 + n].copy()
+
+    @property
+    def voltage(self) -> float:
+        t = self.terminal_voltages
+        return t[self.wirestack.terminal("source")] - t[self.wirestack.terminal("ground")]
+
+    @property
+    def resistance(self) -> float:
+        return self.voltage / self.current if self.current else float("nan")
+
+    def profile(self, points_per_layer: int = 50) -> np.ndarray:
+        """Record array, ``points_per_layer`` points along every wire (x = x0 + xi)."""
+        rows = []
+        for i, layer in enumerate(self.stack.layers):
+            xi = np.linspace(0.0, layer.thickness, points_per_layer)
+            v_up, v_dn, i_up, i_dn = self.at(i, xi)
+            r = np.zeros(xi.size, dtype=PROFILE_DTYPE)
+            r["layer"], r["x"] = i, layer.x0 + xi
+            r["V_up"], r["V_dn"], r["Delta"] = v_up, v_dn, v_up - v_dn
+            r["I_up"], r["I_dn"] = i_up, i_dn
+            rows.append(r)
+        return np.concatenate(rows)
