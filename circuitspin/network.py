@@ -210,13 +210,12 @@ def segment_edges(rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_va, g_vb, g_x, n
     """
     ua, da = rows_up[seg_a], rows_dn[seg_a]
     ub, db = rows_up[seg_b], rows_dn[seg_b]
-    vert = np.zeros(rows_up.size)
-    np.add.at(vert, seg_a, g_va)
-    np.add.at(vert, seg_b, g_vb)
-    vert_node = np.zeros(n_nodes)
-    np.add.at(vert_node, rows_up, vert)
-    has_vert = (rows_up != rows_dn)
-    vnodes_up = np.unique(rows_up[has_vert])
+    n_rows = rows_up.size
+    vert = np.bincount(seg_a, g_va, n_rows) + np.bincount(seg_b, g_vb, n_rows)
+    vert_node = np.bincount(rows_up, vert, n_nodes)
+    has_vert = np.zeros(n_nodes, dtype=bool)  # sorted unique up-nodes with a vertical
+    has_vert[rows_up[rows_up != rows_dn]] = True
+    vnodes_up = np.flatnonzero(has_vert)
     up_to_dn = np.empty(n_nodes, dtype=np.int64)
     up_to_dn[rows_up] = rows_dn
     parts_a = [ua, da, vnodes_up]
