@@ -1,17 +1,22 @@
 """Command line: ``circuitspin solve|plot|materials ...`` (shared/interface.md).
 
 Bad input of any kind ends in one line on stderr, ``circuitspin: error: ...``, and exit
-status 2, never a traceback.  Heavy modules are imported inside the commands so that the
-command line starts fast.
+status 2, never a traceback; an error found while building or solving a stack's network
+names the stack file.  A result that cannot be trusted to the usual accuracy gives one
+line ``circuitspin: warning: ...`` (a :class:`~circuitspin.errors.CircuitSpinWarning`)
+and the answer.  Heavy modules are imported inside the commands so that the command line
+starts fast.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
+import warnings
 
-from .errors import CircuitSpinError, StackError
+from .errors import CircuitSpinError, NetworkError, SolverError, StackError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,9 +28,12 @@ def _current(text: str) -> float:
     from .units import to_si
 
     try:
-        return to_si(text, "A")
+        value = to_si(text, "A")
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"--current: {exc}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"--current: must be finite, got {text!r}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -35,6 +43,20 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+#: seconds before ``solve --backend ngspice`` gives up on an ``ngspice -b`` run
+NGSPICE_TIMEOUT = 900.0
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return value
 
 
@@ -66,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true",
                    help="add the analytic diffusion solution and the relative errors")
     p.add_argument("--plot", metavar="FILE", help="also save the profile plot to FILE")
+    p.add_argument("--timeout", type=_positive_float, default=NGSPICE_TIMEOUT,
+                   metavar="SECONDS", help="--backend ngspice: kill an `ngspice -b` run "
+                   f"after this many seconds (default {NGSPICE_TIMEOUT:g})")
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("plot", help="profile plot of a solved stack")
@@ -87,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def stack_errors(path):
+    """Re-raise a NetworkError or SolverError with the stack file's name in front (unless
+    the message already starts with it), so that every error line names the file."""
+    try:
+        yield
+    except (NetworkError, SolverError) as exc:
+        msg = str(exc)
+        if msg.startswith(f"{path}:") or msg.startswith(f"{path} "):
+            raise
+        raise type(exc)(f"{path}: {msg}") from None
+
+
 def solve_from_args(args):
     """Load the stack, build the network and solve it as the options say."""
     from .network import build_network
@@ -94,8 +132,13 @@ def solve_from_args(args):
     from .stack import load_stack
 
     stack = load_stack(args.stack)
-    network = build_network(stack, args.segments, args.method)
-    return solve(network, args.current, backend=getattr(args, "backend", "nodal"))
+    with stack_errors(args.stack):
+        network = build_network(stack, args.segments, args.method)
+        options = {}
+        if getattr(args, "backend", "nodal") == "ngspice":
+            options["timeout"] = getattr(args, "timeout", None)
+        return solve(network, args.current, backend=getattr(args, "backend", "nodal"),
+                     **options)
 
 
 def _compare_fields(sol) -> dict:
@@ -211,20 +254,60 @@ def cmd_materials(args) -> int:
     return 0
 
 
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def _warning_printer():
+    """A ``warnings.showwarning`` that prints each distinct warning once, on one line."""
+    from .errors import CircuitSpinWarning
+
+    seen = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = _one_line(message)
+        if not issubclass(category, CircuitSpinWarning):
+            text = f"{category.__name__}: {text}"
+        if text not in seen:
+            seen.add(text)
+            print(f"circuitspin: warning: {text}", file=sys.stderr)
+
+    return show
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except CircuitSpinError as exc:
-        msg = " ".join(str(exc).split())  # one line, whatever the message held
-        print(f"circuitspin: error: {msg}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("circuitspin: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    import numpy as np
+
+    # Floating-point overflow inside numpy is not reported as numpy's multi-line
+    # RuntimeWarning: the solvers check every conductance and potential for finiteness
+    # and raise or warn in one line themselves.
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore",
+                                                divide="ignore", under="ignore"):
+        from .errors import CircuitSpinWarning
+
+        warnings.simplefilter("always", CircuitSpinWarning)
+        warnings.showwarning = _warning_printer()
+        try:
+            return args.func(args)
+        except CircuitSpinError as exc:
+            print(f"circuitspin: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("circuitspin: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            return 0
+        except MemoryError:
+            print("circuitspin: error: out of memory (the network is too large for this "
+                  "machine: use fewer --segments)", file=sys.stderr)
+            return 2
+        except OSError as exc:  # an output file that cannot be written, a full disk...
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"circuitspin: error: {where}{_one_line(exc.strerror or exc)}",
+                  file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,7 @@ from the package.
 Public API
 ----------
 CircuitSpinError, StackError, NetworkError, SolverError, BackendUnavailable,
-NetlistError, FermiError
+NetlistError, FermiError; CircuitSpinWarning (an answer that may not be trustworthy)
 """
 
 
@@ -37,3 +37,9 @@ class NetlistError(CircuitSpinError):
 
 class FermiError(CircuitSpinError):
     """Invalid input to the Fermi-surface spin-current formulas."""
+
+
+class CircuitSpinWarning(UserWarning):
+    """A result was computed but cannot be trusted to the usual accuracy (e.g. the
+    network matrix is nearly singular); the message names what is extreme.  The command
+    line prints it as one line, ``circuitspin: warning: ...``."""

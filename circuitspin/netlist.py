@@ -309,7 +309,12 @@ def to_spice(network: Network, current: float, *, dialect: str = "ngspice",
 
 
 def write_text_atomic(text: str, path) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    """Write ``text`` (ASCII) to ``path`` through a temporary file beside it and a rename.
+
+    An interrupted or failed write (a full disk, Ctrl-C) leaves ``path`` as it was and no
+    temporary file; an OS error becomes a one-line :class:`NetlistError`.  The file gets
+    the usual mode (0666 minus the umask), not the temporary file's 0600.
+    """
     path = Path(path)
     if path.is_dir():
         raise NetlistError(f"{path}: is a directory")
@@ -317,11 +322,19 @@ def write_text_atomic(text: str, path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise NetlistError(f"{path}: cannot write: {exc.strerror}") from None
+        raise NetlistError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise NetlistError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -422,11 +435,12 @@ def from_spice(text: str, source: str = "<deck>"):
 
     if not isinstance(text, str):
         raise NetlistError(f"{source}: a deck must be text, got {type(text).__name__}")
-    if "\x00" in text:
-        raise NetlistError(f"{source}: not a text file (NUL byte)")
     lines = text.splitlines()
+    if "\x00" in text:
+        no = next(i for i, s in enumerate(lines, start=1) if "\x00" in s)
+        raise NetlistError(f"{source}:{no}: not a text file (NUL byte)")
     if not lines or not any(s.strip() for s in lines):
-        raise NetlistError(f"{source}: empty deck")
+        raise NetlistError(f"{source}:1: empty deck")
     meta = _read_meta(lines, source)
     g = nx.MultiGraph(title=lines[0].lstrip("*").strip(), format=meta.get("format"),
                       sources=[], cards=[])
@@ -437,6 +451,8 @@ def from_spice(text: str, source: str = "<deck>"):
         if "{" in line or "'" in line:
             fail(no, "expressions ({...} or '...') are not evaluated by the reader")
         tok = line.replace(",", " ").replace("(", " ").replace(")", " ").split()
+        if not tok:
+            fail(no, f"{line!r} is not an element or a card")
         head = tok[0].lower()
         if head.startswith("."):
             if head in _SKIPPED_CARDS:
@@ -491,7 +507,8 @@ def from_spice(text: str, source: str = "<deck>"):
         if kind == "v":
             vsources.append(entry)
     if not resistors and not g.graph["sources"]:
-        raise NetlistError(f"{source}: no elements (R, V, I) found")
+        raise NetlistError(f"{source}:{len(lines)}: no elements (R, V, I) found before "
+                           "the end of the deck")
     if meta.get("format") is not None:
         _circuitspin_graph(g, meta, resistors, vsources, source)
     else:
@@ -525,6 +542,7 @@ def _read_meta(lines, source) -> dict:
             try:
                 if key == "format":
                     meta["format"] = int(m.group(1))
+                    meta["format_line"] = no
                 elif key == "layer":
                     meta["layers"][m.group(1)] = json.loads(m.group(2))
                 elif key in ("title", "stack"):
@@ -536,7 +554,8 @@ def _read_meta(lines, source) -> dict:
             except ValueError:
                 raise NetlistError(f"{source}:{no}: malformed circuitspin header line") from None
     if meta.get("format") not in (None, FORMAT_VERSION):
-        raise NetlistError(f"{source}: circuitspin netlist format {meta['format']} is not "
+        raise NetlistError(f"{source}:{meta['format_line']}: circuitspin netlist format "
+                           f"{meta['format']} is not "
                            f"read by this version (format {FORMAT_VERSION})")
     return meta
 
@@ -563,8 +582,8 @@ def _circuitspin_graph(g, meta, resistors, vsources, source):
     def key(name):
         name = raw_name.get(name, name)
         parts = name.rsplit("_", 2)
-        if len(parts) == 3 and parts[0] in layers and parts[1].isdigit() \
-                and parts[2] in BANDS:
+        if len(parts) == 3 and parts[0] in layers and parts[1].isascii() \
+                and parts[1].isdigit() and parts[2] in BANDS:
             return Node(layers[parts[0]], int(parts[1]), parts[2])
         return name
 

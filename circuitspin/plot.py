@@ -396,6 +396,8 @@ def save_figure(fig, path) -> Path:
             fig.savefig(tmp, dpi=150)
         except ValueError as exc:  # unknown format: a user error, one line
             raise CircuitSpinError(f"{path}: cannot write this format: {exc}") from None
+        except OSError as exc:     # a full disk: one line naming the file
+            raise CircuitSpinError(f"{path}: cannot write: {exc.strerror or exc}") from None
         publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

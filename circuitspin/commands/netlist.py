@@ -24,12 +24,15 @@ def register(sub) -> None:
 
 
 def cmd_netlist(args) -> int:
+    from ..cli import stack_errors
     from ..netlist import to_spice, write_text_atomic
     from ..network import build_network
     from ..stack import load_stack
 
-    network = build_network(load_stack(args.stack), args.segments, args.method)
-    deck = to_spice(network, args.current, dialect=args.dialect, title=args.title)
+    stack = load_stack(args.stack)
+    with stack_errors(args.stack):
+        network = build_network(stack, args.segments, args.method)
+        deck = to_spice(network, args.current, dialect=args.dialect, title=args.title)
     if args.output == "-":
         sys.stdout.write(deck)
         return 0

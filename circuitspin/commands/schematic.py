@@ -36,12 +36,14 @@ def cmd_schematic(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() not in SUFFIXES:
         raise CircuitSpinError(f"{out}: the output must end in {', '.join(SUFFIXES)}")
+    from ..cli import stack_errors
     from ..network import build_network
     from ..schematic import draw_schematic, schematic_report
     from ..stack import load_stack
 
     stack = load_stack(args.stack)
-    network = build_network(stack, args.segments, args.method)
+    with stack_errors(args.stack):
+        network = build_network(stack, args.segments, args.method)
     drawing = draw_schematic(network, out, current=args.current,
                              max_segments=args.max_segments)
     rep = schematic_report(drawing)

@@ -148,7 +148,10 @@ def cmd_sweep(args) -> int:
     stack = load_stack(args.stack)
     if args.param:
         return _cmd_param_sweep(args)
-    result = sweep_currents(stack, args.current, args.segments, args.method)
+    from ..cli import stack_errors
+
+    with stack_errors(args.stack):
+        result = sweep_currents(stack, args.current, args.segments, args.method)
     if args.plot:
         from ..plot import save_figure
         from ..plot_motor import plot_motor_sweep

@@ -98,11 +98,14 @@ def _readable(f: dict) -> str:
 
 
 def cmd_threshold(args) -> int:
+    from ..cli import stack_errors
     from ..network import build_network
     from ..stack import load_stack
 
-    network = build_network(load_stack(args.stack), args.segments, args.method)
-    fields = threshold_fields(network)
+    stack = load_stack(args.stack)
+    with stack_errors(args.stack):
+        network = build_network(stack, args.segments, args.method)
+        fields = threshold_fields(network)
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in fields.items()}, indent=2))

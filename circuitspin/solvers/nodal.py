@@ -9,18 +9,56 @@ NodalFactor(network, include_motor=True)
     One diagonal scaling and sparse LU of G; ``solve(b)`` returns node potentials for
     node injections ``b`` (A) with iterative refinement whose residual is computed edge
     by edge (branch currents), which restores the digits a fine ladder loses in the
-    assembled diagonal (shared/physics.md section 3).
-solve_nodal(network, current, refine=3) -> Solution
+    assembled diagonal (shared/physics.md section 3).  ``condition_estimate()``: the
+    1-norm condition number of the scaled matrix (a few solves with the factor);
+    ``solve(b, report=True)`` also returns a :class:`Refinement` (steps, corrections,
+    error estimate).
+solve_nodal(network, current, refine=3, check=True) -> Solution
+    ``Solution.info`` holds ``condition_estimate``, ``error_estimate`` (estimated error
+    of the potentials relative to the largest) and ``refinement_steps``; when the answer
+    cannot be trusted to ``TRUST_REL`` (1e-6) a :class:`~circuitspin.errors.CircuitSpinWarning`
+    says why, in one line.
+check_network_values(network)
+    NetworkError for a conductance that is not finite or is negative (an overflow such
+    as rho = 1e-300 ohm m), naming the layer and what to check.
+
+Trust
+-----
+The refinement's residual is computed from branch currents, so it converges to the
+solution of the network as given whenever the factor is accurate to better than one
+digit (condition estimate kappa with kappa * eps < 1): the solver keeps refining while
+the corrections shrink, and estimates the remaining error from the last two.  Measured
+on the pillar with one conductance scaled by 1e10..1e19 (tests/test_robustness.py):
+the answer is exact to rounding up to kappa ~ 1e15; beyond, the factor is meaningless
+(kappa * eps >= 1, or the refinement stalls) and a warning is given, or the
+factorisation fails (SolverError naming the conductance range).  The potentials are
+doubles, so V_UD = V_U - V_D carries ~4 eps (|V_U| + |V_D|) of rounding: a bridge
+output below ~1e-9 of the potentials around it is flagged too.
 """
 from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ..errors import SolverError
-from ..network import Network
+from ..errors import CircuitSpinWarning, NetworkError, SolverError
+from ..network import EDGE_KINDS, Network
 from ..solution import Solution, injections, kcl_outflow
+
+EPS = float(np.finfo(float).eps)
+#: relative accuracy a result is held to; below it the solver warns (CircuitSpinWarning)
+TRUST_REL = 1e-6
+#: corrections at or below this (relative to the largest potential) are rounding
+NOISE = 4 * EPS
+#: at most this many refinement steps while the corrections keep shrinking
+MAX_REFINE = 50
+#: Kirchhoff backward error (Solution.kcl_residual) above which a result is flagged
+KCL_TRUST = 1e-10
 
 
 def _reduced_triplets(network: Network, include_motor: bool):
@@ -50,9 +88,83 @@ def assemble_conductance(network: Network, include_motor: bool = True):
     return sp.csc_matrix((vals, (rows, cols)), shape=(m, m)), keep
 
 
+def _layer_of_edge(network: Network, k: int) -> str:
+    """``layer 'F1' (Co)`` for the layer (or wire) at edge ``k``'s first node."""
+    li = int(network.node_layer[network.edge_a[k]])
+    try:
+        layer = network.stack.layers[li]
+        material = getattr(getattr(layer, "material", None), "name", None)
+        return f"layer {layer.name!r}" + (f" ({material})" if material else "")
+    except (AttributeError, IndexError, TypeError):
+        return f"layer #{li + 1}"
+
+
+def check_network_values(network: Network) -> None:
+    """Raise NetworkError if a conductance (or the motor's) is not finite or negative.
+
+    An overflow (e.g. rho = 1e-300 ohm m makes A / (rho h) infinite) names the layer
+    and what to check; nothing computed from such a network could be trusted.
+    """
+    g = network.edge_g
+    bad = ~np.isfinite(g)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        kind = EDGE_KINDS[int(network.edge_kind[k])]
+        what = "infinite" if np.isinf(g[k]) else "not a number"
+        check = "the interface ar and the area" if kind == "interface" else \
+            "rho, lsf, thickness and area"
+        raise NetworkError(f"conductance overflow: {int(bad.sum())} conductance(s) are "
+                           f"not finite, the first {_a(kind)} conductance of "
+                           f"{_layer_of_edge(network, k)} that is {what}: check {check} "
+                           "(values far outside the physical range)")
+    if np.any(g < 0):
+        k = int(np.flatnonzero(g < 0)[0])
+        kind = EDGE_KINDS[int(network.edge_kind[k])]
+        raise NetworkError(f"negative conductance {g[k]:g} S ({kind} of "
+                           f"{_layer_of_edge(network, k)}): the network is not passive")
+    if not (np.isfinite(network.motor_g) and network.motor_g >= 0
+            and np.isfinite(network.motor_emf)):
+        raise NetworkError(f"motor branch conductance {network.motor_g:g} S / EMF "
+                           f"{network.motor_emf:g} V is not finite: check [motor]")
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _span_text(network: Network) -> str:
+    """Which conductances are extreme: ``conductances span 1e-3..1e27 S (30 decades; the
+    largest a band conductance of layer 'F1' (Co))``."""
+    g = network.edge_g
+    pos = g[g > 0]
+    if pos.size == 0:
+        return "no conductances"
+    k = int(np.argmax(g))
+    lo, hi = float(pos.min()), float(g[k])
+    return (f"conductances span {lo:.3g}..{hi:.3g} S ({np.log10(hi / lo):.0f} decades; "
+            f"the largest {_a(EDGE_KINDS[int(network.edge_kind[k])])} conductance of "
+            f"{_layer_of_edge(network, k)})")
+
+
 #: Banded Cholesky (LAPACK pbtrf) is used up to this half-bandwidth; a straight stack with
 #: up/down nodes interleaved along x has half-bandwidth 3.  Wider networks use SuperLU.
 BANDED_MAX = 16
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """How the iterative refinement of one solve went.
+
+    ``history``: max |correction| / max |potential| of each step; ``error_estimate``:
+    the error left after the last step, relative to the largest potential (geometric
+    tail of the corrections; the last correction itself when they stopped shrinking);
+    ``converged``: the corrections reached rounding (or shrank geometrically below it).
+    """
+
+    steps: int
+    history: tuple
+    error_estimate: float
+    converged: bool
 
 
 class NodalFactor:
@@ -67,14 +179,21 @@ class NodalFactor:
     def __init__(self, network: Network, include_motor: bool = True):
         if not isinstance(network, Network):
             raise SolverError("NodalFactor needs a built Network (call build_network first)")
+        check_network_values(network)
         self.network = network
         self.include_motor = include_motor and network.u is not None and network.motor_g > 0
         rows, cols, vals, m, self.unknowns = _reduced_triplets(network, self.include_motor)
         d = np.bincount(rows[rows == cols], vals[rows == cols], m)
-        if np.any(d <= 0) or not np.all(np.isfinite(d)):
+        if not np.all(np.isfinite(d)):
+            raise SolverError(f"conductance overflow: a node's total conductance is not "
+                              f"finite ({_span_text(network)}): check rho/thickness/area")
+        if np.any(d <= 0):
             raise SolverError("a node has no conductance to the rest of the network")
         self.scale = 1.0 / np.sqrt(d)
         svals = vals * self.scale[rows] * self.scale[cols]
+        # 1-norm of the scaled (symmetric) matrix: its largest column sum
+        self.norm1 = float(np.bincount(cols, np.abs(svals), m).max()) if m else 0.0
+        self._cond = None
         width = int(np.max(np.abs(rows - cols))) if rows.size else 0
         if width <= BANDED_MAX:
             self._factor_banded(rows, cols, svals, m, width)
@@ -89,9 +208,11 @@ class NodalFactor:
         ab = np.bincount(flat, svals[upper], (width + 1) * m).reshape(width + 1, m)
         try:
             self._cb = cholesky_banded(ab, lower=False, check_finite=False)
-        except LinAlgError as exc:
-            raise SolverError(f"network matrix is not positive definite (a floating "
-                              f"piece?): {exc}") from None
+        except LinAlgError:
+            raise SolverError(f"network matrix is numerically singular (not positive "
+                              f"definite in double precision): {_span_text(self.network)}"
+                              "; check rho/thickness/area (ar for an interface) there, or "
+                              "look for a floating piece") from None
         self.method = "banded"
 
     def _factor_splu(self, rows, cols, svals, m):
@@ -99,7 +220,8 @@ class NodalFactor:
         try:
             self.lu = spla.splu(A, permc_spec="MMD_AT_PLUS_A")
         except RuntimeError as exc:  # "Factor is exactly singular"
-            raise SolverError(f"network matrix is singular: {exc}") from None
+            raise SolverError(f"network matrix is singular ({exc}): "
+                              f"{_span_text(self.network)}") from None
         self.method = "splu"
 
     def outflow(self, v: np.ndarray) -> np.ndarray:
@@ -112,28 +234,81 @@ class NodalFactor:
             out[net.d] -= i_m
         return out
 
-    def _solve_reduced(self, r_nodes: np.ndarray) -> np.ndarray:
-        rhs = self.scale * r_nodes[self.unknowns]
+    def _solve_scaled(self, y: np.ndarray) -> np.ndarray:
+        """Solve S z = y with the factor of the scaled matrix S (y: vector or columns)."""
         if self.method == "banded":
             from scipy.linalg import cho_solve_banded
 
-            y = cho_solve_banded((self._cb, False), rhs, check_finite=False)
-        else:
-            y = self.lu.solve(rhs)
+            return cho_solve_banded((self._cb, False), y, check_finite=False)
+        return self.lu.solve(np.asarray(y, dtype=float))
+
+    def _solve_reduced(self, r_nodes: np.ndarray) -> np.ndarray:
+        y = self._solve_scaled(self.scale * r_nodes[self.unknowns])
         v = np.zeros(self.network.n_nodes)
         v[self.unknowns] = self.scale * y
         return v
 
-    def solve(self, b: np.ndarray, refine: int = 3) -> np.ndarray:
-        """Node potentials (V, ground 0) for net injections ``b`` (A per node)."""
+    def condition_estimate(self) -> float:
+        """1-norm condition number of the scaled matrix, ||S||_1 ||S^-1||_1 (estimated by
+        Hager/Higham's method, ``scipy.sparse.linalg.onenormest``: a few solves with the
+        factor).  Cached.  kappa * eps >= 1 means the factor carries no correct digit."""
+        if self._cond is None:
+            m = self.unknowns.size
+            if m == 0:
+                self._cond = 1.0
+                return self._cond
+
+            def apply(x):
+                return self._solve_scaled(np.asarray(x, dtype=float))
+
+            op = spla.LinearOperator((m, m), matvec=apply, rmatvec=apply, matmat=apply,
+                                     rmatmat=apply, dtype=float)
+            with np.errstate(all="ignore"):
+                inv = float(spla.onenormest(op, t=2 if m < 100_000 else 1))
+            self._cond = self.norm1 * inv if np.isfinite(inv) else float("inf")
+        return self._cond
+
+    def solve(self, b: np.ndarray, refine: int = 3, *, report: bool = False):
+        """Node potentials (V, ground 0) for net injections ``b`` (A per node).
+
+        ``refine`` steps of iterative refinement at least (fewer once the corrections
+        reach rounding), more while they keep shrinking fast (up to ``MAX_REFINE``);
+        ``refine=0``: the plain solve.  With ``report=True`` returns
+        ``(potentials, Refinement)``.
+        """
         v = self._solve_reduced(b)
-        for _ in range(refine):
+        hist: list[float] = []
+        for k in range(MAX_REFINE if refine > 0 else 0):
             r = b - self.outflow(v)
             dv = self._solve_reduced(r)
             v = v + dv
-            if not np.any(np.abs(dv) > 1e-17 * np.abs(v).max()):
+            vmax = float(np.abs(v).max())
+            c = float(np.abs(dv).max()) / vmax if vmax > 0 else 0.0
+            hist.append(c)
+            if not np.isfinite(c) or c <= NOISE:
                 break
-        return v
+            slow = k > 0 and c > 0.5 * hist[-2]   # rounding noise, or no contraction
+            if k + 1 >= refine and (slow or c <= 1e-13):
+                break
+        if not report:
+            return v
+        return v, _refinement_report(hist, self, refine)
+
+
+def _refinement_report(hist, factor: NodalFactor, refine: int) -> Refinement:
+    if not hist:  # no refinement: the factor's own accuracy
+        err = factor.condition_estimate() * EPS
+        return Refinement(0, (), err, err <= NOISE)
+    c = hist[-1]
+    if not np.isfinite(c):
+        return Refinement(len(hist), tuple(hist), float("inf"), False)
+    if c <= NOISE:
+        return Refinement(len(hist), tuple(hist), max(c, EPS), True)
+    q = c / hist[-2] if len(hist) > 1 and hist[-2] > 0 else 1.0
+    if q < 0.5:
+        err = max(c * q / (1.0 - q), EPS)
+        return Refinement(len(hist), tuple(hist), err, err <= NOISE * 8)
+    return Refinement(len(hist), tuple(hist), c, c <= NOISE * 8)
 
 
 def motor_injections(network: Network) -> np.ndarray:
@@ -146,18 +321,92 @@ def motor_injections(network: Network) -> np.ndarray:
     return b
 
 
-def solve_nodal(network: Network, current: float, refine: int = 3) -> Solution:
-    """Solve the network with ``current`` (A) entering its source electrode."""
+def trust_problems(sol: Solution, condition: float, refinement: Refinement) -> list[str]:
+    """Why ``sol`` cannot be trusted to TRUST_REL (empty list: it can).
+
+    Flags: a condition estimate with kappa * eps >= 1 (the factor has no correct digit);
+    a refinement that stopped with an estimated error above TRUST_REL of the stack
+    voltage; a bridge output V_UD whose uncertainty (what the refinement left, plus the
+    rounding of the two potentials it is the difference of, 4 eps (|V_U| + |V_D|))
+    exceeds TRUST_REL |V_UD|; a Kirchhoff backward error above KCL_TRUST.
+    """
+    out = []
+    if not condition * EPS < 1.0:
+        out.append(f"condition estimate {condition:.2g} of the scaled network matrix "
+                   f"exceeds 1/eps = {1 / EPS:.2g}: the matrix is numerically singular")
+    v = sol.potentials
+    vmax = float(np.abs(v).max()) if v.size else 0.0
+    err = 0.0 if refinement.converged else refinement.error_estimate * vmax  # V
+    if err > TRUST_REL * abs(sol.voltage):
+        out.append(f"iterative refinement stopped after {refinement.steps} steps with an "
+                   f"estimated error of {err:.2g} V on the potentials, more than "
+                   f"{TRUST_REL:g} of the stack voltage")
+    elif sol.V_UD is not None:
+        net = sol.network
+        # a few ulps of each potential (measured: at most ~2 eps (|V_U| + |V_D|) over
+        # 3,000 random extreme stacks against mpmath, tests/test_robustness.py)
+        rounding = 4 * EPS * (abs(float(v[net.u])) + abs(float(v[net.d])))
+        err_ud = 2 * err + rounding
+        if err_ud > TRUST_REL * abs(sol.V_UD):
+            why = (f"it is the difference of two potentials of ~{abs(float(v[net.u])):.3g} V"
+                   " (double precision)" if rounding >= 2 * err else
+                   f"iterative refinement, {refinement.steps} steps")
+            if abs(sol.V_UD) <= err_ud:
+                out.append(f"V_UD = {sol.V_UD:.3g} V is zero to within +-{err_ud:.2g} V "
+                           f"({why}): only that bound is meaningful")
+            else:
+                out.append(f"V_UD = {sol.V_UD:.6g} V is known only to +-{err_ud:.2g} V "
+                           f"({why})")
+    kcl = sol.kcl_residual
+    if not kcl <= KCL_TRUST:
+        out.append(f"Kirchhoff backward error {kcl:.2g} after refinement (> {KCL_TRUST:g})")
+    return out
+
+
+def solve_nodal(network: Network, current: float, refine: int = 3, check: bool = True
+                ) -> Solution:
+    """Solve the network with ``current`` (A) entering its source electrode.
+
+    ``check=True`` (default) estimates the condition number and the error left by the
+    refinement (``Solution.info``: ``condition_estimate``, ``error_estimate``,
+    ``refinement_steps``) and warns (:class:`~circuitspin.errors.CircuitSpinWarning`)
+    when the answer cannot be trusted to ``TRUST_REL``; ``check=False`` skips the
+    estimate (a few solves with the factor).
+    """
     current = float(current)
     if not np.isfinite(current):
         raise SolverError(f"current must be finite, got {current}")
     factor = NodalFactor(network)
     b = injections(network, current) + motor_injections(network)
-    v = factor.solve(b, refine=refine)
+    with np.errstate(over="ignore", invalid="ignore"):
+        v, rep = factor.solve(b, refine=refine, report=True)
+    if not np.all(np.isfinite(v)):
+        raise SolverError(f"the solve gave non-finite potentials: the network matrix is "
+                          f"numerically singular ({_span_text(network)})")
     i_m = 0.0
     magnons = 0.0
     if network.u is not None and network.motor_g > 0:
         i_m = network.motor_g * (v[network.u] - v[network.d] - network.motor_emf)
         magnons = network.stack.motor.magnons
-    return Solution(network=network, potentials=v, current=current, backend="nodal",
-                    motor_current=float(i_m), magnons=float(magnons))
+    info = {"refinement_steps": rep.steps, "error_estimate": rep.error_estimate}
+    if check:
+        info["condition_estimate"] = factor.condition_estimate()
+    sol = Solution(network=network, potentials=v, current=current, backend="nodal",
+                   motor_current=float(i_m), magnons=float(magnons), info=info)
+    if check:
+        problems = trust_problems(sol, info["condition_estimate"], rep)
+        if problems:
+            numerical = not (info["condition_estimate"] * EPS < 1.0) or not rep.converged
+            warnings.warn("result may be inaccurate: " + "; ".join(problems)
+                          + (f" ({_span_text(network)})" if numerical else ""),
+                          CircuitSpinWarning, stacklevel=_caller_level())
+    return sol
+
+
+def _caller_level() -> int:
+    """``stacklevel`` that points a warning at the first caller outside circuitspin."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
