@@ -59,7 +59,7 @@ from ..motor import (MotorLaw, bose_b, cone_angle, linear_motor_current, motor_j
                      motor_power, spin_count)
 from ..network import Network
 from ..solution import Solution, injections, kcl_outflow
-from .nodal import NodalFactor, assemble_conductance
+from .nodal import NodalFactor, assemble_conductance, factor_for
 
 _E = _c.e
 _MAX_ITER = 100
@@ -126,7 +126,7 @@ def bridge_thevenin(network: Network, factor: NodalFactor | None = None) -> Thev
     """
     _need_motor(network)
     if factor is None:
-        factor = NodalFactor(network, include_motor=False)
+        factor = factor_for(network, include_motor=False)
     elif factor.include_motor:
         raise SolverError("bridge_thevenin needs a factor of the network without its motor")
     v_s = factor.solve(injections(network, 1.0))

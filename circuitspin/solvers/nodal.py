@@ -40,6 +40,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -363,6 +364,22 @@ def trust_problems(sol: Solution, condition: float, refinement: Refinement) -> l
     return out
 
 
+_FACTORS: "weakref.WeakKeyDictionary[Network, dict]" = weakref.WeakKeyDictionary()
+
+
+def factor_for(network: Network, include_motor: bool = True) -> NodalFactor:
+    """The :class:`NodalFactor` of ``network``, computed once and kept while it lives.
+
+    With an open motor branch (``motor_g == 0``) the network with and without its motor
+    is the same matrix, so ``solve`` and the Thevenin view share one factorisation.
+    """
+    include = bool(include_motor and network.u is not None and network.motor_g > 0)
+    cache = _FACTORS.setdefault(network, {})
+    if include not in cache:
+        cache[include] = NodalFactor(network, include_motor=include)
+    return cache[include]
+
+
 def solve_nodal(network: Network, current: float, refine: int = 3, check: bool = True
                 ) -> Solution:
     """Solve the network with ``current`` (A) entering its source electrode.
@@ -376,7 +393,7 @@ def solve_nodal(network: Network, current: float, refine: int = 3, check: bool =
     current = float(current)
     if not np.isfinite(current):
         raise SolverError(f"current must be finite, got {current}")
-    factor = NodalFactor(network)
+    factor = factor_for(network)
     b = injections(network, current) + motor_injections(network)
     with np.errstate(over="ignore", invalid="ignore"):
         v, rep = factor.solve(b, refine=refine, report=True)
