@@ -62,8 +62,11 @@ MAX_REFINE = 50
 KCL_TRUST = 1e-10
 
 
-def _reduced_triplets(network: Network, include_motor: bool):
-    """COO triplets (rows, cols, vals) of the reduced matrix, its size and kept nodes."""
+def _reduced_parts(network: Network, include_motor: bool):
+    """The reduced matrix (ground removed) as halves: off-diagonal entries once each,
+    ``(oa, ob, og)`` in unknown indices with og > 0 the conductance (the matrix entry is
+    -og at (oa, ob) and (ob, oa)), the diagonal ``diag`` (length m), m, and the node index
+    of each unknown."""
     n = network.n_nodes
     a, b, g = network.edge_a, network.edge_b, network.edge_g
     if include_motor and network.u is not None and network.motor_g > 0:
@@ -77,10 +80,17 @@ def _reduced_triplets(network: Network, include_motor: bool):
     diag = np.bincount(a, g, n) + np.bincount(b, g, n)
     off = (ia >= 0) & (ib >= 0)
     keep = np.flatnonzero(idx >= 0)
-    rows = np.concatenate([ia[off], ib[off], idx[keep]])
-    cols = np.concatenate([ib[off], ia[off], idx[keep]])
-    vals = np.concatenate([-g[off], -g[off], diag[keep]])
-    return rows, cols, vals, n - 1, keep
+    return ia[off], ib[off], g[off], diag[keep], n - 1, keep
+
+
+def _reduced_triplets(network: Network, include_motor: bool):
+    """COO triplets (rows, cols, vals) of the reduced matrix, its size and kept nodes."""
+    oa, ob, og, diag, m, keep = _reduced_parts(network, include_motor)
+    diag_idx = np.arange(m)
+    rows = np.concatenate([oa, ob, diag_idx])
+    cols = np.concatenate([ob, oa, diag_idx])
+    vals = np.concatenate([-og, -og, diag])
+    return rows, cols, vals, m, keep
 
 
 def assemble_conductance(network: Network, include_motor: bool = True):
@@ -183,30 +193,37 @@ class NodalFactor:
         check_network_values(network)
         self.network = network
         self.include_motor = include_motor and network.u is not None and network.motor_g > 0
-        rows, cols, vals, m, self.unknowns = _reduced_triplets(network, self.include_motor)
-        d = np.bincount(rows[rows == cols], vals[rows == cols], m)
+        oa, ob, og, d, m, self.unknowns = _reduced_parts(network, self.include_motor)
         if not np.all(np.isfinite(d)):
             raise SolverError(f"conductance overflow: a node's total conductance is not "
                               f"finite ({_span_text(network)}): check rho/thickness/area")
         if np.any(d <= 0):
             raise SolverError("a node has no conductance to the rest of the network")
         self.scale = 1.0 / np.sqrt(d)
-        svals = vals * self.scale[rows] * self.scale[cols]
+        s_off = -og * self.scale[oa] * self.scale[ob]   # scaled off-diagonal entries
+        s_diag = d * self.scale * self.scale            # 1 up to rounding
         # 1-norm of the scaled (symmetric) matrix: its largest column sum
-        self.norm1 = float(np.bincount(cols, np.abs(svals), m).max()) if m else 0.0
+        a_off = np.abs(s_off)
+        self.norm1 = float((np.bincount(oa, a_off, m) + np.bincount(ob, a_off, m)
+                            + s_diag).max()) if m else 0.0
         self._cond = None
-        width = int(np.max(np.abs(rows - cols))) if rows.size else 0
+        width = int(np.max(np.abs(oa - ob))) if oa.size else 0
         if width <= BANDED_MAX:
-            self._factor_banded(rows, cols, svals, m, width)
+            self._factor_banded(oa, ob, s_off, s_diag, m, width)
         else:
-            self._factor_splu(rows, cols, svals, m)
+            diag_idx = np.arange(m)
+            self._factor_splu(np.concatenate([oa, ob, diag_idx]),
+                              np.concatenate([ob, oa, diag_idx]),
+                              np.concatenate([s_off, s_off, s_diag]), m)
 
-    def _factor_banded(self, rows, cols, svals, m, width):
+    def _factor_banded(self, oa, ob, s_off, s_diag, m, width):
         from scipy.linalg import LinAlgError, cholesky_banded
 
-        upper = rows <= cols
-        flat = (width + rows[upper] - cols[upper]) * m + cols[upper]
-        ab = np.bincount(flat, svals[upper], (width + 1) * m).reshape(width + 1, m)
+        # LAPACK upper band storage: ab[width + i - j, j] = S[i, j] for i <= j
+        r, c = np.minimum(oa, ob), np.maximum(oa, ob)
+        ab = np.bincount((width + r - c) * m + c, s_off, (width + 1) * m).astype(float, copy=False)
+        ab = ab.reshape(width + 1, m)
+        ab[width] += s_diag
         try:
             self._cb = cholesky_banded(ab, lower=False, check_finite=False)
         except LinAlgError:
