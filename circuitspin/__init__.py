@@ -4,7 +4,7 @@ Public API
 ----------
 load_stack, stack_from_dict, Stack, Layer, Material
 build_network, Network, Node
-solve, Solution
+solve, Solution, to_spice
 solve_diffusion
 CircuitSpinError
 __version__
@@ -12,6 +12,7 @@ __version__
 from .diffusion import solve_diffusion
 from .errors import CircuitSpinError
 from .materials import Material
+from .netlist import to_spice
 from .network import Network, Node, build_network
 from .solution import Solution
 from .solvers import solve
@@ -20,5 +21,6 @@ from .stack import Layer, Stack, load_stack, stack_from_dict
 __version__ = "0.1.0"
 
 __all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Material", "build_network",
-           "Network", "Node", "solve", "Solution", "solve_diffusion", "CircuitSpinError",
+           "Network", "Node", "solve", "Solution", "to_spice", "solve_diffusion",
+           "CircuitSpinError",
            "__version__"]
