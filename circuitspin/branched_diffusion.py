@@ -44,9 +44,6 @@ import scipy.linalg as sla
 from .stack import Stack
 from .wires import ENDS, TERMINAL_KINDS, WireStack, wires_from_stack
 
-PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
-                          ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
-
 
 @dataclass(frozen=True)
 class _Piece:
@@ -308,13 +305,6 @@ class BranchedSolution:
 
     def profile(self, points_per_layer: int = 50) -> np.ndarray:
         """Record array, ``points_per_layer`` points along every wire (x = x0 + xi)."""
-        rows = []
-        for i, layer in enumerate(self.stack.layers):
-            xi = np.linspace(0.0, layer.thickness, points_per_layer)
-            v_up, v_dn, i_up, i_dn = self.at(i, xi)
-            r = np.zeros(xi.size, dtype=PROFILE_DTYPE)
-            r["layer"], r["x"] = i, layer.x0 + xi
-            r["V_up"], r["V_dn"], r["Delta"] = v_up, v_dn, v_up - v_dn
-            r["I_up"], r["I_dn"] = i_up, i_dn
-            rows.append(r)
-        return np.concatenate(rows)
+        from .diffusion import profile_records
+
+        return profile_records(self.at, self.stack.layers, points_per_layer)

@@ -16,7 +16,7 @@ import math
 import sys
 import warnings
 
-from .errors import CircuitSpinError, NetworkError, SolverError, StackError
+from .errors import CircuitSpinError, NetworkError, SolverError
 
 
 class _Parser(argparse.ArgumentParser):

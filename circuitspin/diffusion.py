@@ -115,16 +115,22 @@ class DiffusionSolution:
 
     def profile(self, points_per_layer: int = 50) -> np.ndarray:
         """Record array along x with ``points_per_layer`` points in every layer."""
-        rows = []
-        for i, layer in enumerate(self.stack.layers):
-            xi = np.linspace(0.0, layer.thickness, points_per_layer)
-            v_up, v_dn, i_up, i_dn = self.at(i, xi)
-            r = np.zeros(xi.size, dtype=PROFILE_DTYPE)
-            r["layer"], r["x"] = i, layer.x0 + xi
-            r["V_up"], r["V_dn"], r["Delta"] = v_up, v_dn, v_up - v_dn
-            r["I_up"], r["I_dn"] = i_up, i_dn
-            rows.append(r)
-        return np.concatenate(rows)
+        return profile_records(self.at, self.stack.layers, points_per_layer)
+
+
+def profile_records(at, layers, points_per_layer: int = 50) -> np.ndarray:
+    """Record array (PROFILE_DTYPE) of ``at(i, xi) -> (V_up, V_dn, I_up, I_dn)`` sampled
+    at ``points_per_layer`` points across each of ``layers`` (x = x0 + xi)."""
+    rows = []
+    for i, layer in enumerate(layers):
+        xi = np.linspace(0.0, layer.thickness, points_per_layer)
+        v_up, v_dn, i_up, i_dn = at(i, xi)
+        r = np.zeros(xi.size, dtype=PROFILE_DTYPE)
+        r["layer"], r["x"] = i, layer.x0 + xi
+        r["V_up"], r["V_dn"], r["Delta"] = v_up, v_dn, v_up - v_dn
+        r["I_up"], r["I_dn"] = i_up, i_dn
+        rows.append(r)
+    return np.concatenate(rows)
 
 
 def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:

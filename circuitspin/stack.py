@@ -310,6 +310,24 @@ def _read_interfaces(r: _Reader, data) -> dict[frozenset, tuple[str, InterfacePa
     return out
 
 
+def read_name_and_material(r: _Reader, entry: dict, table: str, default_name: str,
+                           kind: str, materials: dict, seen: set):
+    """The unique ``name`` and the ``material`` (stack file's or built-in) of a layer or
+    wire entry; adds the name to ``seen``."""
+    name = r.string(entry, "name", table, required=False, default=default_name)
+    if not name.strip():
+        r.fail(table, "name", "must not be empty")
+    if name in seen:
+        r.fail(table, "name", f"duplicate {kind} name {name!r}")
+    seen.add(name)
+    mname = r.string(entry, "material", table)
+    material = materials.get(mname) or builtin_material(mname)
+    if material is None:
+        r.fail(table, "material", f"unknown material {mname!r} (define it in "
+                                  f"[materials.{mname}] or use a built-in one)")
+    return name, material
+
+
 def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
     """Validate a parsed stack mapping and return a :class:`Stack`."""
     r = _Reader(source)
@@ -351,17 +369,8 @@ def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
         if isinstance(lname, str):
             table = f"layers #{i} {lname!r}"
         r.unknown(entry, _LAYER_KEYS, table)
-        lname = r.string(entry, "name", table, required=False, default=f"L{i}")
-        if not lname.strip():
-            r.fail(table, "name", "must not be empty")
-        if lname in seen:
-            r.fail(table, "name", f"duplicate layer name {lname!r}")
-        seen.add(lname)
-        mname = r.string(entry, "material", table)
-        material = materials.get(mname) or builtin_material(mname)
-        if material is None:
-            r.fail(table, "material", f"unknown material {mname!r} (define it in "
-                                      f"[materials.{mname}] or use a built-in one)")
+        lname, material = read_name_and_material(r, entry, table, f"L{i}", "layer",
+                                                 materials, seen)
         thickness = r.number(entry, "thickness", "m", table, check=_positive, what="> 0")
         mag = r.string(entry, "magnetization", table, required=False, default="up",
                        choices=("up", "down"))

@@ -54,9 +54,9 @@ from pathlib import Path
 
 from .errors import StackError
 from .flaring import read_area_profile
-from .materials import InterfaceParams, builtin_interface, builtin_material
+from .materials import InterfaceParams, builtin_interface
 from .stack import (Layer, Motor, Stack, _positive, _read_interfaces, _read_material,
-                    _Reader, read_motor_params)
+                    _Reader, read_motor_params, read_name_and_material)
 
 TERMINAL_KINDS = ("source", "ground", "floating")
 NODE_KINDS = TERMINAL_KINDS + ("junction", "open")
@@ -249,17 +249,8 @@ def _read_terminals(r: _Reader, value) -> dict[str, str]:
 
 def _read_wire(r, entry, table, i, default_area, materials, seen) -> Wire:
     r.unknown(entry, _WIRE_KEYS, table)
-    name = r.string(entry, "name", table, required=False, default=f"W{i}")
-    if not name.strip():
-        r.fail(table, "name", "must not be empty")
-    if name in seen:
-        r.fail(table, "name", f"duplicate wire name {name!r}")
-    seen.add(name)
-    mname = r.string(entry, "material", table)
-    material = materials.get(mname) or builtin_material(mname)
-    if material is None:
-        r.fail(table, "material", f"unknown material {mname!r} (define it in "
-                                  f"[materials.{mname}] or use a built-in one)")
+    name, material = read_name_and_material(r, entry, table, f"W{i}", "wire", materials,
+                                            seen)
     length = r.number(entry, "length", "m", table, check=_positive, what="> 0")
     area = r.number(entry, "area", "m**2", table, required=default_area is None,
                     default=default_area, check=_positive, what="> 0")

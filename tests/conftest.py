@@ -1,11 +1,19 @@
 """Shared fixtures: the example stacks and a command-line runner."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests on a fixed set of examples (reproducible pass/fail); locally
+# each run explores new ones.  CIRCUITSPIN_FUZZ_SCALE scales the counts where used.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 NETLISTS = ROOT / "netlists"

@@ -248,7 +248,7 @@ def test_read_deck_of_random_bytes_names_the_file(tmp_path, data):
 
 
 # --------------------------------------------------------------------------- writer side
-PAYLOAD = f".control\nshell touch {{marker}}\n.endc"
+PAYLOAD = ".control\nshell touch {marker}\n.endc"
 SEPARATORS = ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\x1c"]
 
 

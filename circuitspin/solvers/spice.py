@@ -236,7 +236,7 @@ def run_ngspice_batch(deck: str, timeout=None, keep: bool = False):
     log_text = log_path.read_text(errors="replace")
     if proc.returncode != 0:
         what = (f"ngspice -b crashed (signal {-proc.returncode})" if proc.returncode < 0
-                else f"ngspice -b failed")
+                else "ngspice -b failed")
         raise _batch_failure(work, what, proc.returncode)
     raw = work / "out.raw"
     try:
