@@ -541,3 +541,31 @@ def test_cli_threshold_without_motor(tmp_path):
     path.write_text(text.split("[motor]")[0])
     r = run_cli("threshold", path)
     assert r.returncode == 2 and "no [motor]" in r.stderr
+
+
+def test_netlist_command_writes_the_steady_motor_deck(tmp_path):
+    """`circuitspin netlist` on a steady stack: the B-source deck, run by ngspice -b as it
+    is, prints u, d and the magnon node n of the self-consistent solution."""
+    import re
+    import subprocess
+
+    from conftest import NETLISTS, need_ngspice, run_cli
+
+    need_ngspice("subprocess")
+    stack_file = NETLISTS / "berger_pillar_steady.toml"
+    deck = tmp_path / "steady.cir"
+    res = run_cli("netlist", stack_file, "--current", "1e-3", "-o", deck)
+    assert res.returncode == 0, res.stderr
+    out = subprocess.run(["ngspice", "-b", str(deck)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120).stdout
+    table = dict(re.findall(r"^\s*([und])\s+([-+0-9.eE]+)\s*$", out, re.MULTILINE))
+    ref = solve(build_network(load_stack(stack_file)), 1e-3)
+    # the .op table has 7 significant digits
+    assert float(table["u"]) - float(table["d"]) == pytest.approx(ref.V_UD, rel=1e-5)
+    assert float(table["n"]) == pytest.approx(ref.magnons, rel=1e-5)
+    tran = run_cli("netlist", stack_file, "--current", "1e-3", "--tran", "-o",
+                   tmp_path / "tran.cir")
+    assert tran.returncode == 0 and ".tran" in (tmp_path / "tran.cir").read_text()
+    bad = run_cli("netlist", NETLISTS / "berger_pillar.toml", "--current", "1e-3", "--tran",
+                  "-o", tmp_path / "x.cir")
+    assert bad.returncode == 2 and "steady" in bad.stderr
