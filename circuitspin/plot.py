@@ -125,9 +125,15 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
     The Delta panel's first line is the circuit's node values (``Line2D`` label
     ``"circuit"``), y = Delta in volts, unscaled, one point per profile row in the
     order of ``solution.profile()``; the U–D marker (label ``"U–D"``) has y = V_UD.
+    A branched wire geometry has no common x axis: it is drawn wire by wire
+    (:func:`circuitspin.devices.plot_wire_profiles`).
     """
     net = solution.network
     stack = net.stack
+    if getattr(net, "terminals", None):
+        from .devices import plot_wire_profiles
+
+        return plot_wire_profiles(solution, fig=fig)
     window = _zoom_window(stack) if zoom else None
     fig = _new_figure(fig, (11.0, 8.5) if window else (7.5, 8.5))
     if window:

@@ -407,3 +407,18 @@ def test_cli_schematic_bad_input_exits_2(tmp_path, args):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("circuitspin: error:")
     assert not list(tmp_path.glob("fig3.*"))
+
+
+def test_plot_profile_of_a_branched_geometry_is_drawn_wire_by_wire():
+    from circuitspin import build_network, load_stack, solve
+    from circuitspin.plot import plot_profile
+    from conftest import NETLISTS
+
+    sol = solve(build_network(load_stack(NETLISTS / "zero_current_swaser.toml")), 1e-3)
+    fig = plot_profile(sol)
+    ax_delta = fig.axes[0]
+    labels = [line.get_label() for line in ax_delta.get_lines()]
+    assert labels[:len(sol.network.stack.layers)] == [w.name for w in sol.network.stack.layers]
+    prof = sol.profile()
+    for i, line in enumerate(ax_delta.get_lines()[:len(sol.network.stack.layers)]):
+        np.testing.assert_array_equal(line.get_ydata(), prof["Delta"][prof["layer"] == i])
