@@ -38,7 +38,6 @@ transient_magnons(network, current, tstop, tstep=None, n0=None) -> dict of array
 """
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -50,6 +49,7 @@ from scipy import constants as _c
 from .errors import BackendUnavailable, SolverError
 from .motor import MotorLaw, motor_current
 from .network import Network
+from .solvers.spice import parse_rawfile_points
 
 MAGNON_NODE = "n"
 INSTALL_HINT = "install ngspice (Debian/Ubuntu: apt-get install ngspice libngspice0-dev)"
@@ -144,31 +144,6 @@ def transient_deck(network: Network, current: float, tstop: float | None = None,
 
 
 # --------------------------------------------------------------------------- running
-def _parse_raw(text: str) -> dict:
-    """Every vector of an ASCII rawfile (real data), all points."""
-    head, sep, body = text.partition("\nValues:")
-    if not sep:
-        raise ValueError("not an ASCII rawfile (no Values section)")
-    nv = re.search(r"^No\. Variables:\s*(\d+)", head, re.MULTILINE)
-    npts = re.search(r"^No\. Points:\s*(\d+)", head, re.MULTILINE)
-    if nv is None or npts is None:
-        raise ValueError("rawfile header without variable or point counts")
-    n, points = int(nv.group(1)), int(npts.group(1))
-    var_lines = head.partition("\nVariables:")[2].strip().splitlines()[:n]
-    names = []
-    for line in var_lines:
-        name = line.split()[1].lower()
-        if name.startswith("v(") and name.endswith(")"):
-            name = name[2:-1]
-        elif name.startswith("i(") and name.endswith(")"):
-            name = name[2:-1] + "#branch"
-        names.append(name)
-    tokens = body.split()
-    # each point: its index, then n values
-    data = np.array(tokens[: points * (n + 1)], dtype=float).reshape(points, n + 1)[:, 1:]
-    return {name: data[:, i] for i, name in enumerate(names)}
-
-
 def run_deck(deck: str, timeout: float | None = 120.0) -> dict:
     """Run ``deck`` with ``ngspice -b`` in a temporary directory; every vector, all points.
 
@@ -194,7 +169,7 @@ def run_deck(deck: str, timeout: float | None = 120.0) -> dict:
             tail = " | ".join(line.strip() for line in log[-6:] if line.strip())
             raise SolverError(f"ngspice -b failed (return code {proc.returncode}): {tail}")
         try:
-            return _parse_raw(raw.read_text(errors="replace"))
+            return parse_rawfile_points(raw.read_text(errors="replace"))
         except ValueError as exc:
             raise SolverError(f"ngspice -b gave no usable rawfile: {exc}") from None
 

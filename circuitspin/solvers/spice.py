@@ -13,8 +13,9 @@ solve_ngspice(network, current, mode="auto", timeout=None) -> Solution
     log and the path of the deck (kept for inspection).
 ngspice_available() -> dict
     Which modes can run here: ``{"shared": bool, "subprocess": bool, "reason": str}``.
-parse_rawfile(text) -> dict
-    Variables of the first point of an ASCII rawfile: ``{name: value}``.
+parse_rawfile(text) -> dict, parse_rawfile_points(text) -> dict
+    Variables of an ASCII rawfile: ``{name: value}`` at its first point, or
+    ``{name: array}`` over all points (a ``.tran`` run).
 run_ngspice_batch(deck, timeout=None, keep=False) -> (variables, log, workdir)
     Run a deck with ``ngspice -b`` and return the rawfile variables.
 
@@ -171,9 +172,10 @@ def _executable() -> str:
     return exe
 
 
-def parse_rawfile(text: str) -> dict:
-    """``{name: value}`` of the first point of an ASCII rawfile (names lower case,
-    ``v(x)`` -> ``x``, ``i(vm)`` -> ``vm#branch`` as in the shared library)."""
+def parse_rawfile_points(text: str) -> dict:
+    """``{name: array over points}`` of an ASCII rawfile (names lower case, ``v(x)`` ->
+    ``x``, ``i(vm)`` -> ``vm#branch`` as in the shared library); ValueError if it is
+    not one, or holds no point."""
     if "\nValues:" not in text or "\nVariables:" not in text:
         raise ValueError("not an ASCII rawfile (no Variables/Values sections)")
     head, _, values = text.partition("\nValues:")
@@ -197,11 +199,17 @@ def parse_rawfile(text: str) -> dict:
             name = name[2:-1] + "#branch"
         names.append(name)
     tokens = values.split()
-    # first point: index, then n values
-    nums = np.array(tokens[1:n + 1], dtype=float)
-    if nums.size != n:
-        raise ValueError(f"rawfile holds {nums.size} of {n} values")
-    return dict(zip(names, nums.tolist()))
+    # each point: its index, then n values
+    if len(tokens) < points * (n + 1):
+        raise ValueError(f"rawfile holds {len(tokens)} of {points * (n + 1)} numbers")
+    data = np.array(tokens[:points * (n + 1)], dtype=float).reshape(points, n + 1)[:, 1:]
+    return {name: data[:, i] for i, name in enumerate(names)}
+
+
+def parse_rawfile(text: str) -> dict:
+    """``{name: value}`` of the first point of an ASCII rawfile (see
+    :func:`parse_rawfile_points`)."""
+    return {name: float(v[0]) for name, v in parse_rawfile_points(text).items()}
 
 
 def run_ngspice_batch(deck: str, timeout=None, keep: bool = False):
