@@ -151,8 +151,27 @@ class Motor:
         return self.magnons / self.r1
 
 
+class NamedParts:
+    """Lookups shared by :class:`Stack` (parts: layers) and the branched ``WireStack``
+    (parts: wires); needs ``layers``, ``motor``, ``source``."""
+
+    _part = "layer"
+
+    def layer_index(self, name: str) -> int:
+        for i, layer in enumerate(self.layers):
+            if layer.name == name:
+                return i
+        raise StackError(f"{self.source}: no {self._part} named {name!r}")
+
+    def with_motor(self, **changes):
+        """A copy with motor fields changed (e.g. ``magnons=10``)."""
+        if self.motor is None:
+            raise StackError(f"{self.source}: [motor] table missing")
+        return replace(self, motor=replace(self.motor, **changes))
+
+
 @dataclass(frozen=True)
-class Stack:
+class Stack(NamedParts):
     """A validated straight stack (layers along x, current perpendicular to them)."""
 
     title: str
@@ -167,18 +186,6 @@ class Stack:
     @property
     def thickness(self) -> float:
         return self.layers[-1].x1
-
-    def layer_index(self, name: str) -> int:
-        for i, layer in enumerate(self.layers):
-            if layer.name == name:
-                return i
-        raise StackError(f"{self.source}: no layer named {name!r}")
-
-    def with_motor(self, **changes) -> "Stack":
-        """A copy with motor fields changed (e.g. ``magnons=10``)."""
-        if self.motor is None:
-            raise StackError(f"{self.source}: [motor] table missing")
-        return replace(self, motor=replace(self.motor, **changes))
 
 
 # --------------------------------------------------------------------------- loading

@@ -52,11 +52,10 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import StackError
 from .flaring import read_area_profile
 from .materials import InterfaceParams, builtin_interface
-from .stack import (Layer, Motor, Stack, _positive, _read_interfaces, _read_material,
-                    _Reader, read_motor_params, read_name_and_material)
+from .stack import (Layer, Motor, NamedParts, Stack, _positive, _read_interfaces,
+                    _read_material, _Reader, read_motor_params, read_name_and_material)
 
 TERMINAL_KINDS = ("source", "ground", "floating")
 NODE_KINDS = TERMINAL_KINDS + ("junction", "open")
@@ -117,12 +116,14 @@ class Wire(Layer):
 
 
 @dataclass(frozen=True)
-class WireStack:
+class WireStack(NamedParts):
     """A validated branched geometry (see the module docstring).
 
     ``nodes`` is a tuple of (name, kind) with kind in NODE_KINDS, in order of first use;
     ``area`` is the file's top-level area (m^2) or None.
     """
+
+    _part = "wire"
 
     title: str
     temperature: float
@@ -158,17 +159,6 @@ class WireStack:
         """The wire ends (wire index, "from"/"to") at node ``name``, in wire order."""
         return [(i, e) for i, w in enumerate(self.layers) for e in ENDS if w.node(e) == name]
 
-    def layer_index(self, name: str) -> int:
-        for i, wire in enumerate(self.layers):
-            if wire.name == name:
-                return i
-        raise StackError(f"{self.source}: no wire named {name!r}")
-
-    def with_motor(self, **changes) -> "WireStack":
-        """A copy with motor fields changed (e.g. ``magnons=10``)."""
-        if self.motor is None:
-            raise StackError(f"{self.source}: [motor] table missing")
-        return replace(self, motor=replace(self.motor, **changes))
 
 
 # --------------------------------------------------------------------------- reading
