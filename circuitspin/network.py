@@ -232,6 +232,14 @@ def segment_edges(rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_va, g_vb, g_x, n
     return parts_a, parts_b, parts_g, parts_k
 
 
+def join_rows(row_up, row_dn, row_x, row_layer, counts):
+    """The profile-row arrays (rows_up, rows_dn, rows_x, rows_layer) from per-layer
+    pieces, and the offset of each layer's first row (n + 1 rows for n segments)."""
+    offsets = np.concatenate([[0], np.cumsum([n + 1 for n in counts])])
+    return (np.concatenate(row_up), np.concatenate(row_dn), np.concatenate(row_x),
+            np.concatenate(row_layer), offsets)
+
+
 def finish_edges(parts_a, parts_b, parts_g, parts_k):
     """Concatenated edge arrays, zero-length loops (an electrode's two bands) dropped."""
     edge_a = np.concatenate(parts_a).astype(np.int64)
@@ -342,11 +350,8 @@ def build_network(stack: Stack, segments: int | None = None, method: str | None 
         row_x.append(x)
         row_layer.append(np.full(n + 1, li))
 
-    rows_up = np.concatenate(row_up)
-    rows_dn = np.concatenate(row_dn)
-    rows_x = np.concatenate(row_x)
-    rows_layer = np.concatenate(row_layer)
-    offsets = np.concatenate([[0], np.cumsum([n + 1 for n in counts])])
+    rows_up, rows_dn, rows_x, rows_layer, offsets = join_rows(row_up, row_dn, row_x,
+                                                              row_layer, counts)
 
     # ---- segments (vectorised over all layers)
     seg_layer = np.repeat(np.arange(nl), counts)

@@ -27,7 +27,7 @@ import numpy as np
 from .errors import NetworkError
 from .flaring import mesh
 from .network import (INTERFACE, Network, check_conductances, check_segments, finish_edges,
-                      segment_edges)
+                      join_rows, segment_edges)
 from .segments import flared_segment
 from .wires import TERMINAL_KINDS, WireStack
 
@@ -108,11 +108,8 @@ def build_wire_network(ws: WireStack, segments: int | None = None,
         row_dn.append(dns)
         row_x.append(x)
         row_layer.append(np.full(n + 1, li))
-    rows_up = np.concatenate(row_up)
-    rows_dn = np.concatenate(row_dn)
-    rows_x = np.concatenate(row_x)
-    rows_layer = np.concatenate(row_layer)
-    offsets = np.concatenate([[0], np.cumsum([n + 1 for n in counts])])
+    rows_up, rows_dn, rows_x, rows_layer, offsets = join_rows(row_up, row_dn, row_x,
+                                                              row_layer, counts)
 
     # ---- segments
     seg_layer = np.repeat(np.arange(len(wires)), counts)
