@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 
-from .stack import Stack
+from .stack import Stack, check_geometry
 from .wires import ENDS, TERMINAL_KINDS, WireStack, wires_from_stack
 
 
@@ -163,9 +163,11 @@ def _assemble(ws: WireStack, pieces, current: float, a_ref: float):
                 i_up, i_dn = -i_up, -i_dn
             if motor is not None and motor.index == i and motor.end == end:
                 i_up, i_dn = i_up.copy(), i_dn.copy()
-                i_up[sy.im] += 1.0   # I_M leaves U and enters D inside the motor
-                i_dn[sy.im] -= 1.0
-                sy.motor_delta = v_up - v_dn
+                # I_M leaves U and enters D inside the motor; U is the majority band
+                s_m = ws.motor_sign
+                i_up[sy.im] += s_m
+                i_dn[sy.im] -= s_m
+                sy.motor_delta = s_m * (v_up - v_dn)
             name = w.node(end)
             kind = ws.node_kind(name)
             if kind == "open":
@@ -232,9 +234,8 @@ def _equilibrated_solve(M, b):
 
 def solve_branched(geometry, current: float) -> "BranchedSolution":
     """Solve the spin-diffusion equations of a branched geometry with ``current`` (A)."""
+    check_geometry(geometry, "solve_branched")
     ws = wires_from_stack(geometry) if isinstance(geometry, Stack) else geometry
-    if not isinstance(ws, WireStack):
-        raise TypeError(f"solve_branched needs a WireStack or Stack, got {type(geometry)}")
     a_ref = _area_scale(ws)
     pieces = _pieces(ws, a_ref)
     sy, M, b = _assemble(ws, pieces, float(current), a_ref)

@@ -197,7 +197,8 @@ def _readable(f: dict, sol) -> str:
     else:
         motor = net.stack.motor
         lines += [
-            f"V_UD           {f['V_UD']:.10g} V   (bridge output at {motor.layer!r})",
+            f"V_UD           {f['V_UD']:.10g} V   (bridge output at {motor.layer!r}, "
+            f"in its own frame)",
             f"delta_mu_bar   {f['delta_mu_bar_eV']:.10g} eV",
             f"motor          EMF {motor.emf:.6g} V, magnons {f['magnons']:g}, "
             f"I_M {f['motor_current']:.6g} A (U->D)"
@@ -211,6 +212,11 @@ def _readable(f: dict, sol) -> str:
                          f"{f['motor_power']:.4g} W, to magnons {f['magnon_power']:.4g} W"
                          + (f"; cone angle {f['theta_deg']:.4g} deg"
                             if f.get("theta_deg") is not None else ""))
+    acc = f.get("spin_accumulation") or {}
+    if acc and "left" in next(iter(acc.values())):
+        lines.append("spin accum.    V_up - V_dn (lab frame) at each interface, left | right:")
+        lines += [f"  {k:14} {a['left'][2]:.6g} V | {a['right'][2]:.6g} V"
+                  for k, a in acc.items()]
     if "torque_per_sin_theta" in f:
         lines.append(f"torque on F2   {f['torque_per_sin_theta']:.6g} J/m^2 x sin(theta) "
                      f"(Eq. 12 x delta_mu_bar; {f['torque_total_per_sin_theta']:.6g} N m)")

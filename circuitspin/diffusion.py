@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .stack import Stack
+from .stack import Stack, check_geometry
 
 PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
                           ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
@@ -97,7 +97,7 @@ class DiffusionSolution:
         if motor is None:
             return None
         v_up, v_dn, _, _ = self.at(motor.index, 0.0)
-        return float(v_up - v_dn)
+        return float(self.stack.motor_sign * (v_up - v_dn))
 
     @property
     def delta_mu_bar_eV(self) -> float | None:
@@ -140,6 +140,7 @@ def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:
     flaring layer goes to :func:`circuitspin.branched_diffusion.solve_branched`, whose
     solution has the same accessors (radial exponentials in the flaring layers).
     """
+    check_geometry(stack, "solve_diffusion")
     if not isinstance(stack, Stack) or any(lay.area_profile is not None
                                            for lay in stack.layers):
         from .branched_diffusion import solve_branched
@@ -149,6 +150,7 @@ def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:
     n = len(consts)
     motor = stack.motor
     g_m = motor.conductance if (motor is not None and motor.mode == "linear") else 0.0
+    s_m = stack.motor_sign if motor is not None else 1.0  # U is the motor layer's majority band
     size = 3 * n + 1  # last unknown: motor current I_M (A)
     M = np.zeros((size, size))
     rhs = np.zeros(size)
@@ -191,11 +193,11 @@ def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:
         tk, lk, suk, sdk, sgk, pk = consts[k]
         r_up, r_dn = iface.band_resistances
         at_motor = motor is not None and motor.index == k
-        # I_up,i(t) = I_up,k(0) + I_M   (currents in A; scaled by a resistance to volts)
+        # I_up,i(t) = I_up,k(0) + s I_M   (currents in A; scaled by a resistance to volts)
         scale = li / (area * pi_)
         r = -area * pi_ * dprime_row(i, True) + area * pk * dprime_row(k, False)
         if at_motor:
-            r[im] = -1.0
+            r[im] = -s_m
         M[row] = scale * r
         rhs[row] = scale * (suk / sgk - sui / sgi) * current
         row += 1
@@ -210,10 +212,10 @@ def solve_diffusion(stack: Stack, current: float) -> DiffusionSolution:
         rhs[row] = -(cd_i - cd_k) + (r_dn / area) * sdi / sgi * current
         row += 1
 
-    # motor: I_M = G_M (Delta_U - E), or I_M = 0 for an open branch
+    # motor: I_M = G_M (s Delta_U - E), or I_M = 0 for an open branch
     if g_m > 0:
         dr = delta_row(motor.index, False)
-        M[row] = g_m * dr
+        M[row] = g_m * s_m * dr
         M[row, im] = -1.0
         rhs[row] = g_m * motor.emf
     else:

@@ -423,19 +423,20 @@ def fermi_summary(kN, kup, kdn, x=None):
     Keys: ``kN``, ``kup``, ``kdn`` (1/m), ``x`` (m; default 3 pi/|kup - kdn|),
     ``eq8_per_sin_theta``, ``eq12_per_sin_theta`` (1/m^2), ``ratio_12_8``,
     ``decay_expansion``, ``decay_translation`` (Sigma P(x)/Sigma P(0)), ``T_av``,
-    ``T_prime_av``.  With kup == kdn nothing decays and x must be given.
+    ``T_prime_av``.  With kup == kdn nothing decays: without ``x`` the three decay
+    fields (``x`` and both decays) are None; the ratios are given either way.
     """
     kN, kup, kdn = _wavenumbers(kN, kup, kdn)
-    if x is None:
-        if kup == kdn:
-            raise FermiError("k_up == k_dn: no precession length pi/|k_up - k_dn|; give x (m)")
+    if x is None and kup != kdn:
         x = 3.0 * math.pi / abs(kup - kdn)
-    x = float(_real(x, "x (m, depth into F2)", minimum=0.0))
+    if x is not None:
+        x = float(_real(x, "x (m, depth into F2)", minimum=0.0))
     r8, r12 = ratio_eq8(kN, kup, kdn), ratio_eq12(kN, kup, kdn)
     return {"kN": kN, "kup": kup, "kdn": kdn, "x": x,
             "eq8_per_sin_theta": r8, "eq12_per_sin_theta": r12, "ratio_12_8": r12 / r8,
-            "decay_expansion": decay(x, kN, kup, kdn, "expansion"),
-            "decay_translation": decay(x, kN, kup, kdn, "translation"),
+            "decay_expansion": None if x is None else decay(x, kN, kup, kdn, "expansion"),
+            "decay_translation": None if x is None else decay(x, kN, kup, kdn,
+                                                               "translation"),
             "T_av": T_av(kN, kup, kdn), "T_prime_av": T_prime_av(kN, kup, kdn)}
 
 

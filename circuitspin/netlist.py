@@ -155,7 +155,8 @@ def _header(network: Network, current: float, names: list[str], dialect: str,
         "* Units: SI (ohm, V, A, m, ohm m, ohm m^2, Hz, K). Strings below are JSON-quoted.",
         f"* stack: {_quote(getattr(st, 'source', ''), 1000)}",
         f"* title: {_quote(getattr(st, 'title', ''), 1000)}",
-        f"* area: {_num(st.area)} m^2; temperature: {_num(st.temperature)} K",
+        (f"* area: {_num(st.area)} m^2" if st.area is not None else "* area: per wire")
+        + f"; temperature: {_num(st.temperature)} K",
         f"* network: method {network.method}, {network.n_segments} segments, "
         f"{network.n_nodes} nodes, {network.n_edges} resistors (+ source"
         f"{' + motor' if with_motor else ''}), {n_elem} elements",
@@ -171,6 +172,7 @@ def _header(network: Network, current: float, names: list[str], dialect: str,
                  f"magnetization {lay.magnetization}, rho {_num(lay.material.rho)}, "
                  f"beta {_num(lay.beta)}, lsf {_num(lay.lsf)}, rho_up {_num(rho_up)}, "
                  f"rho_dn {_num(rho_dn)}, segments {int(counts[i])}"
+                 + ("" if getattr(lay, "area", None) is None else f", area {_num(lay.area)}")
                  + ("" if flare is None else f", area profile {_quote(flare, 200)}"))
     for iface in getattr(st, "interfaces", ()):
         a, b = prefixes[iface.left], prefixes[iface.left + 1]

@@ -192,6 +192,18 @@ class Network:
         return g
 
 
+def motor_nodes(part, up: int, dn: int) -> tuple[int, int]:
+    """(U, D): the majority and minority band nodes of the motor's layer or wire.
+
+    Berger's up and down are along the motor layer's own spins, so for a layer
+    magnetised "down" U is the lab down-band node: V_UD = s (V_up - V_dn) with s = +1
+    for "up", -1 for "down", and every motor result is unchanged by a global rotation.
+    """
+    if part.magnetization == "down":
+        return int(dn), int(up)
+    return int(up), int(dn)
+
+
 def check_segments(segments):
     """Reject a ``segments`` option that is not a whole number >= 1 (NetworkError)."""
     if segments is not None and (isinstance(segments, bool) or int(segments) != segments
@@ -403,7 +415,7 @@ def build_network(stack: Stack, segments: int | None = None, method: str | None 
     motor_g = motor_emf = 0.0
     if stack.motor is not None:
         row = offsets[stack.motor.index]
-        u, d = int(rows_up[row]), int(rows_dn[row])
+        u, d = motor_nodes(layers[stack.motor.index], rows_up[row], rows_dn[row])
         motor_g = stack.motor.conductance if stack.motor.mode == "linear" else 0.0
         motor_emf = stack.motor.emf
 

@@ -29,7 +29,7 @@ temporary_beside(path), publish(tmp, path)
 
 Artists carry labels that tests read: in ``plot_profile`` the Delta panel's line
 ``"circuit"`` (y = Delta in V, one point per profile row) and the marker ``"U–D"``
-(y = V_UD); in ``plot_convergence`` the lines ``"V_UD"`` and ``"R"`` (x = N, y = error);
+(y = s V_UD, lab frame); in ``plot_convergence`` the lines ``"V_UD"`` and ``"R"`` (x = N, y = error);
 in ``plot_network_graph`` one edge collection per kind (label = kind).
 """
 from __future__ import annotations
@@ -124,7 +124,8 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
 
     The Delta panel's first line is the circuit's node values (``Line2D`` label
     ``"circuit"``), y = Delta in volts, unscaled, one point per profile row in the
-    order of ``solution.profile()``; the U–D marker (label ``"U–D"``) has y = V_UD.
+    order of ``solution.profile()``; the U–D marker (label ``"U–D"``) has y = Delta at U-D in
+    the lab frame, s V_UD (s = -1 for a motor layer magnetised "down").
     A branched wire geometry has no common x axis: it is drawn wire by wire
     (:func:`circuitspin.devices.plot_wire_profiles`).
     """
@@ -206,12 +207,14 @@ def _profile_column(axes, solution, prof, ref):
     if net.u is not None:
         xu = net.node_x[net.u] * NM
         axes[0].axvline(xu, color="C2", ls="--", lw=1)
-        axes[0].plot([xu], [solution.V_UD], ls="none", marker="D", ms=6, color="C2",
-                     label="U–D")
-        axes[0].annotate(f"Δμ̄ = {solution.delta_mu_bar_eV:.3e} eV", (xu, solution.V_UD),
+        # the marker sits on the lab-frame curve: Delta = s V_UD (s = -1 for a "down" layer)
+        y_ud = stack.motor_sign * solution.V_UD
+        axes[0].plot([xu], [y_ud], ls="none", marker="D", ms=6, color="C2", label="U–D")
+        axes[0].annotate(f"Δμ̄ = {solution.delta_mu_bar_eV:.3e} eV\n({stack.motor.layer} frame)",
+                         (xu, y_ud),
                          xytext=(8, 8), textcoords="offset points", fontsize=8, color="C2")
     axes[0].axhline(0.0, color="0.6", lw=0.6)
-    axes[0].set_ylabel("Δ = V_up − V_dn")
+    axes[0].set_ylabel("Δ = V_up − V_dn (lab frame)")
     from matplotlib.ticker import EngFormatter
 
     axes[0].yaxis.set_major_formatter(EngFormatter(unit="V"))
@@ -368,11 +371,12 @@ def plot_network_graph(network, scale: str = "layer", max_nodes: int = 2000, fig
     for name, node in terminals.items():
         ax.annotate(name, (xs[node], 0.5), xytext=(0, -14), textcoords="offset points",
                     ha="center", fontsize=7, color="0.3")
-    if network.u is not None:
-        ax.annotate("U", (xs[network.u], 0.0), xytext=(0, -14), textcoords="offset points",
-                    ha="center", fontsize=8, color=_KIND_COLOURS["motor"])
-        ax.annotate("D", (xs[network.d], 1.0), xytext=(0, 8), textcoords="offset points",
-                    ha="center", fontsize=8, color=_KIND_COLOURS["motor"])
+    if network.u is not None:  # U: the motor layer's majority band (down row if "down")
+        for name, node in (("U", network.u), ("D", network.d)):
+            y = float(network.node_band[node])
+            ax.annotate(name, (xs[node], y), xytext=(0, 8 if y else -14),
+                        textcoords="offset points", ha="center", fontsize=8,
+                        color=_KIND_COLOURS["motor"])
     ax.set_yticks([0.0, 0.5, 1.0], ["up band", "electrode", "down band"])
     ax.tick_params(left=False, labelleft=True, bottom=scale == "linear",
                    labelbottom=scale == "linear")

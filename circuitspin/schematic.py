@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BackendUnavailable, CircuitSpinError, NetworkError
+from .errors import CircuitSpinError, NetworkError
 from .network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
 from .stack import Stack
 
@@ -157,12 +157,10 @@ def draw_schematic(stack_or_network, path=None, current: float | None = None,
     max_segments : int
         Largest number of segments per layer drawn one by one.
     """
-    try:
-        import schemdraw
-        import schemdraw.elements as elm
-    except ImportError:  # pragma: no cover - depends on the install
-        raise BackendUnavailable("the schematic needs schemdraw: pip install "
-                                 "'circuitspin[schematic]'") from None
+    from .optional import require
+
+    schemdraw = require("schemdraw", "schematic", "the schematic")
+    elm = require("schemdraw.elements", "schematic", "the schematic")
     net, original = _network_to_draw(stack_or_network, max_segments)
     lay = _Layout(net)
     d = schemdraw.Drawing(show=False)
@@ -268,27 +266,32 @@ def _draw_motor(d, elm, lay):
     r = lay.motor_row
     xm = lay.x_left[r]
     mid = (xm, H / 2)
-    emf = d.add(elm.Motor().endpoints((xm, 0.0), mid).label(
+    # U (+) is the motor layer's majority band: the up row, or the down row for a layer
+    # magnetised "down"
+    yu, yd = Y[int(net.node_band[net.u])], Y[int(net.node_band[net.d])]
+    emf = d.add(elm.Motor().endpoints((xm, yu), mid).label(
         ["+", f"E = hf/e\n{eng(net.motor_emf, 'V')}", "−"], loc="top", fontsize=18))
     _tag(emf, kind="motor-emf", emf=net.motor_emf)
     if net.motor_g > 0:
-        rm = d.add(elm.Resistor().endpoints(mid, (xm, H)).label(
+        rm = d.add(elm.Resistor().endpoints(mid, (xm, yd)).label(
             f"R_M = R_1/n_m\n{eng(1.0 / net.motor_g)}\n(n_m = {motor.magnons:g})",
             loc="top", fontsize=18))
         _tag(rm, kind="motor", g=net.motor_g)
     else:
         text = ("R_M = R_1/n\nn self-consistent\n(steady mode)" if motor.mode == "steady"
                 else "open\n(n_m = 0)")
-        gap = d.add(elm.Gap().endpoints(mid, (xm, H)).label(text, loc="top", fontsize=18))
+        gap = d.add(elm.Gap().endpoints(mid, (xm, yd)).label(text, loc="top", fontsize=18))
         _tag(gap, kind="motor-open", g=0.0)
-        for y in (H / 2 + 0.5, H - 0.5):  # the open terminals, wired to the branch ends
+        step = 0.5 if yd > yu else -0.5
+        for y in (H / 2 + step, yd - step):  # the open terminals, wired to the branch ends
             d.add(elm.Dot(open=True).at((xm, y)))
-        d.add(elm.Line().endpoints(mid, (xm, H / 2 + 0.5)))
-        d.add(elm.Line().endpoints((xm, H - 0.5), (xm, H)))
+        d.add(elm.Line().endpoints(mid, (xm, H / 2 + step)))
+        d.add(elm.Line().endpoints((xm, yd - step), (xm, yd)))
     for y in (0.0, H):  # junction dots at the taps (plain dots: not network nodes)
         d.add(elm.Dot().at((xm, y)))
-    d.add(elm.Label().at((xm - 0.35, -0.45)).label("U", fontsize=24, color="C2"))
-    d.add(elm.Label().at((xm - 0.35, H + 0.45)).label("D", fontsize=24, color="C2"))
+    for name, y in (("U", yu), ("D", yd)):
+        d.add(elm.Label().at((xm - 0.35, y + (0.45 if y else -0.45))).label(
+            name, fontsize=24, color="C2"))
 
 
 def _draw_electrodes(d, elm, lay, current):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import SolverError
 from .network import Network
 
 PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
@@ -158,8 +159,41 @@ class Solution:
         out["I_dn"][net.seg_a] = i_dn_a
         return out
 
+    def spin_accumulation(self, key: str | None = None) -> dict:
+        """Spin accumulation at the interfaces, lab frame, V (full splitting V_up - V_dn).
+
+        Straight stacks: ``{"LEFT|RIGHT": {"left": [x, y, z], "right": [x, y, z]}}`` for
+        every interface, the two sides' vectors (a magnet's side is m (V_maj - V_min),
+        which for collinear layers is ``[0, 0, V_up - V_dn]`` in the lab bands).
+        Branched geometries: one entry per wire end, ``"WIRE:from"`` / ``"WIRE:to"`` ->
+        ``[x, y, z]`` on the wire's side of its node.  ``key`` selects one entry.
+        """
+        net = self.network
+        v = self.potentials
+        delta = v[net.rows_up] - v[net.rows_dn]
+        layers = net.stack.layers
+        rows = net.rows_layer
+        first = {i: int(np.flatnonzero(rows == i)[0]) for i in range(len(layers))}
+        last = {i: int(np.flatnonzero(rows == i)[-1]) for i in range(len(layers))}
+        out = {}
+        if getattr(net.stack, "interfaces", None) is not None:
+            for i in range(len(layers) - 1):
+                out[f"{layers[i].name}|{layers[i + 1].name}"] = {
+                    "left": [0.0, 0.0, float(delta[last[i]])],
+                    "right": [0.0, 0.0, float(delta[first[i + 1]])]}
+        else:
+            for i, part in enumerate(layers):
+                out[f"{part.name}:from"] = [0.0, 0.0, float(delta[first[i]])]
+                out[f"{part.name}:to"] = [0.0, 0.0, float(delta[last[i]])]
+        if key is None:
+            return out
+        if key not in out:
+            raise SolverError(f"{net.stack.source}: no interface {key!r} (interfaces: "
+                              f"{', '.join(out)})")
+        return out[key]
+
     def to_dict(self) -> dict:
-        """The JSON fields of shared/interface.md (SI units)."""
+        """The JSON fields of ``solve --json`` (SI units; see the README)."""
         net = self.network
         return {
             "stack": net.stack.source,
@@ -178,6 +212,7 @@ class Solution:
             "edges": net.n_edges,
             "kcl_residual": self.kcl_residual,
             "kcl_max": self.kcl_max,
+            "spin_accumulation": self.spin_accumulation(),
             **self.terminal_fields(),
             **self.info,
         }

@@ -163,6 +163,14 @@ class NamedParts:
                 return i
         raise StackError(f"{self.source}: no {self._part} named {name!r}")
 
+    @property
+    def motor_sign(self) -> float:
+        """s = +1 (motor layer "up") or -1 ("down"): V_UD = s (V_up - V_dn) in the motor
+        layer's own frame, where Berger's up and down are along its spins."""
+        if self.motor is None:
+            raise StackError(f"{self.source}: [motor] table missing")
+        return -1.0 if self.layers[self.motor.index].magnetization == "down" else 1.0
+
     def with_motor(self, **changes):
         """A copy with motor fields changed (e.g. ``magnons=10``)."""
         if self.motor is None:
@@ -187,6 +195,23 @@ class Stack(NamedParts):
     def thickness(self) -> float:
         return self.layers[-1].x1
 
+    @property
+    def motor_area(self) -> float:
+        """Cross-section (m^2) of the motor layer at U-D (its first face)."""
+        if self.motor is None:
+            raise StackError(f"{self.source}: [motor] table missing")
+        return float(self.layers[self.motor.index].area_at(self.area, 0.0))
+
+
+def check_geometry(geometry, who: str) -> None:
+    """StackError unless ``geometry`` is a stack (or a branched geometry): the closed form
+    is an independent check of a network, so it takes the stack, never a network."""
+    if not hasattr(geometry, "layers") or not hasattr(geometry, "motor"):
+        hint = (" (the closed form needs no network: pass network.stack)"
+                if hasattr(geometry, "stack") else "")
+        raise StackError(f"{who} takes a stack from load_stack or stack_from_dict, got "
+                         f"{type(geometry).__name__}{hint}")
+
 
 # --------------------------------------------------------------------------- loading
 def load_stack(path) -> Stack:
@@ -206,6 +231,20 @@ def load_stack(path) -> Stack:
     except OSError as exc:
         raise StackError(f"{name}: cannot read: {exc.strerror}") from None
     return stack_from_dict(data, source=name)
+
+
+#: key -> (low, high, words): a bare number (SI) outside [low, high] is legal but most
+#: likely a unit slip (``thickness = 20`` meaning nm is 20 m): one warning line
+PLAUSIBLE = {
+    "thickness": (1e-11, 1e-3, "0.1 Angstrom .. 1 mm", "nm"),
+    "length": (1e-11, 1e-3, "0.1 Angstrom .. 1 mm", "nm"),
+    "area": (1e-20, 1e-4, "1e-20 m^2 .. 1 cm^2", "um^2"),
+    "contact_area": (1e-20, 1e-4, "1e-20 m^2 .. 1 cm^2", "um^2"),
+    "rho": (0.0, 1e-4, "up to 1e-4 ohm m", "nOhm*m"),
+    "ar": (0.0, 1e-8, "up to 1e-8 ohm m^2", "fOhm*m^2"),
+    "temperature": (0.0, 1e4, "up to 1e4 K", "K"),
+    "frequency": (0.0, 1e13, "up to 10 THz", "GHz"),
+}
 
 
 class _Reader:
@@ -240,7 +279,24 @@ class _Reader:
             self.fail(table, key, str(exc))
         if check is not None and not check(value):
             self.fail(table, key, f"must be {what}{' ' + unit if unit else ''}, got {value:g}")
+        self._plausible(d[key], value, key, unit, table)
         return value
+
+    def _plausible(self, raw, value: float, key: str, unit: str, table: str) -> None:
+        """Warn (one line) when a bare number lies far outside the physical range."""
+        if isinstance(raw, str) or key not in PLAUSIBLE:
+            return
+        low, high, words, example = PLAUSIBLE[key]
+        if low <= value <= high:
+            return
+        import warnings
+
+        from .errors import CircuitSpinWarning
+
+        warnings.warn(CircuitSpinWarning(
+            f"{self.source}: [{table}] {key}: {value:g} {unit} is implausible (expected "
+            f"{words}); a bare number is in SI units ({unit}): if you meant another unit, "
+            f"write it in a string, e.g. \"{raw:g} {example}\""), stacklevel=2)
 
     def string(self, d: dict, key: str, table: str, *, required=True, default=None,
                choices=None):
@@ -434,7 +490,15 @@ def _read_motor(r: _Reader, entry, layers) -> Motor:
     if index == 0:
         r.fail(table, "layer", f"{lname!r} is the first layer: its first nodes are the "
                                "electrode, where the bands are shorted")
+    check_motor_magnet(r, layers[index], "layer")
     return Motor(layer=lname, index=index, **read_motor_params(r, entry, table))
+
+
+def check_motor_magnet(r: _Reader, part, key: str) -> None:
+    """U and D are the majority and minority bands of a magnet: refuse any other part."""
+    if not part.material.ferromagnetic:
+        r.fail("motor", key, f"{part.name!r} is {part.material.name}, not a ferromagnet: "
+                             "the motor's U and D are the spin bands of a magnetic layer")
 
 
 def read_motor_params(r: _Reader, entry: dict, table: str = "motor") -> dict:

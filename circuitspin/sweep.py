@@ -84,26 +84,60 @@ def parse_param(spec: str) -> ParamAxis:
     return ParamAxis(path=path, values=parse_values(values, f"--param {path}"))
 
 
+#: the numeric entries a sweep path may name, per table
+NUMERIC_KEYS = {
+    "top level": ("area", "temperature"),
+    "layers": ("thickness", "segments"),
+    "wires": ("length", "area", "contact_area", "segments"),
+    "materials": ("rho", "beta", "lsf", "kF", "kF_up", "kF_dn"),
+    "interfaces": ("ar", "gamma"),
+    "motor": ("frequency", "delta_alpha", "magnons", "alpha", "ms", "g_factor"),
+}
+
+
+def _check_key(path: str, table: str, key: str) -> None:
+    """StackError unless ``key`` is a numeric entry of ``table`` (a misspelt key would
+    make every grid point invalid: a bad path, not a grid of NaN)."""
+    if key not in NUMERIC_KEYS[table]:
+        raise StackError(f"--param {path}: {key!r} is not a numeric entry of [{table}] "
+                         f"(one of: {', '.join(NUMERIC_KEYS[table])})")
+
+
+def _used_materials(data: dict) -> set:
+    return {part.get("material") for head in ("layers", "wires")
+            for part in data.get(head, []) if isinstance(part, dict)}
+
+
 def set_param(data: dict, path: str, value) -> dict:
-    """A deep copy of the stack mapping ``data`` with the entry at ``path`` set to ``value``."""
+    """A deep copy of the stack mapping ``data`` with the entry at ``path`` set to ``value``.
+
+    A path that names nothing in the stack (no such layer, wire, material or interface,
+    or a key that is not a numeric entry of its table) is a StackError."""
     out = copy.deepcopy(data)
     parts = path.split(".")
     head = parts[0]
-    if len(parts) == 1 and head in ("area", "temperature"):
+    if len(parts) == 1 and head in NUMERIC_KEYS["top level"]:
         out[head] = value
         return out
     if head == "motor" and len(parts) == 2:
         if "motor" not in out:
             raise StackError(f"--param {path}: the stack has no [motor] table")
+        _check_key(path, "motor", parts[1])
         out["motor"][parts[1]] = value
         return out
-    if head == "layers" and len(parts) == 3:
-        for layer in out.get("layers", []):
+    if head in ("layers", "wires") and len(parts) == 3:
+        table = "wires" if "wires" in out else "layers"  # either word, for either file
+        for layer in out.get(table, []):
             if isinstance(layer, dict) and layer.get("name") == parts[1]:
+                _check_key(path, table, parts[2])
                 layer[parts[2]] = value
                 return out
-        raise StackError(f"--param {path}: no layer named {parts[1]!r}")
+        raise StackError(f"--param {path}: no {table[:-1]} named {parts[1]!r}")
     if head in ("materials", "interfaces") and len(parts) == 3:
+        _check_key(path, head, parts[2])
+        if head == "materials" and parts[1] not in out.get("materials", {}) \
+                and parts[1] not in _used_materials(out):
+            raise StackError(f"--param {path}: no material {parts[1]!r} in the stack")
         table = out.setdefault(head, {})
         if head == "interfaces" and parts[1] not in table:
             a, _, b = parts[1].partition("/")
@@ -119,7 +153,8 @@ def set_param(data: dict, path: str, value) -> dict:
         table.setdefault(parts[1], {})[parts[2]] = value
         return out
     raise StackError(f"--param {path}: unknown path (use area, temperature, "
-                     "layers.NAME.KEY, materials.NAME.KEY, interfaces.A/B.KEY, motor.KEY)")
+                     "layers.NAME.KEY, wires.NAME.KEY, materials.NAME.KEY, "
+                     "interfaces.A/B.KEY, motor.KEY)")
 
 
 def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dict:
@@ -158,8 +193,9 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     ``dask.distributed.Client``; then the batches run on that cluster.
     Grid points whose stack is invalid get NaN and an entry in ``attrs["errors"]``.
     """
-    import xarray as xr
+    from .optional import require
 
+    xr = require("xarray", "sweep", "a parameter sweep")
     axes = list(axes)
     currents = np.atleast_1d(np.asarray(currents, dtype=float))
     for axis in axes:  # fail early, with the path, before any work is sent out
@@ -202,13 +238,15 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
 
 def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, progress,
               total):
-    from tqdm import tqdm
+    from .optional import require
 
+    tqdm = require("tqdm", "sweep", "a parameter sweep").tqdm
     bar = tqdm(total=total, disable=not progress, unit="stack", leave=False)
     results = []
     try:
         if scheduler is not None:
-            from dask.distributed import Client, as_completed
+            distributed = require("dask.distributed", "sweep", "--scheduler (Dask)")
+            Client, as_completed = distributed.Client, distributed.as_completed
 
             client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
             try:

@@ -27,7 +27,7 @@ import numpy as np
 from .errors import NetworkError
 from .flaring import mesh
 from .network import (INTERFACE, Network, check_conductances, check_segments, finish_edges,
-                      join_rows, segment_edges)
+                      join_rows, motor_nodes, segment_edges)
 from .segments import flared_segment
 from .wires import TERMINAL_KINDS, WireStack
 
@@ -150,7 +150,7 @@ def build_wire_network(ws: WireStack, segments: int | None = None,
     motor = ws.motor
     if motor is not None:
         row = offsets[motor.index] if motor.end == "from" else offsets[motor.index + 1] - 1
-        u, d = int(rows_up[row]), int(rows_dn[row])
+        u, d = motor_nodes(ws.layers[motor.index], rows_up[row], rows_dn[row])
         if u == d:
             raise NetworkError(f"{ws.source}: [motor] U and D are an electrode")
         motor_g = motor.conductance if motor.mode == "linear" else 0.0

@@ -52,10 +52,12 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import StackError
 from .flaring import read_area_profile
 from .materials import InterfaceParams, builtin_interface
 from .stack import (Layer, Motor, NamedParts, Stack, _positive, _read_interfaces,
-                    _read_material, _Reader, read_motor_params, read_name_and_material)
+                    _read_material, _Reader, check_motor_magnet, read_motor_params,
+                    read_name_and_material)
 
 TERMINAL_KINDS = ("source", "ground", "floating")
 NODE_KINDS = TERMINAL_KINDS + ("junction", "open")
@@ -142,6 +144,13 @@ class WireStack(NamedParts):
     def thickness(self) -> float:
         """The largest x of the profile (m): the longest wire (x runs along each wire)."""
         return max(w.x1 for w in self.layers)
+
+    @property
+    def motor_area(self) -> float:
+        """Cross-section (m^2) of the motor wire at its U-D end."""
+        if self.motor is None:
+            raise StackError(f"{self.source}: [motor] table missing")
+        return self.layers[self.motor.index].face_area(self.motor.end)
 
     def node_kind(self, name: str) -> str:
         return dict(self.nodes)[name]
@@ -354,6 +363,7 @@ def _read_wire_motor(r: _Reader, entry, ws: WireStack) -> Motor:
         r.fail(table, "end", f"the {end!r} end of {name!r} is terminal {node!r} with no "
                              f"interface: U and D would be the electrode, where the bands "
                              f"are shorted (add interface_{end} or choose the other end)")
+    check_motor_magnet(r, wire, key)
     return Motor(layer=name, index=index, end=end, **read_motor_params(r, entry, table))
 
 

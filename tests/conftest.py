@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -41,6 +42,31 @@ def pillar_dict(f2_magnetization="up", magnons=0.0, **motor):
         "motor": {"layer": "F2", "frequency": 10e9, "delta_alpha": 0.01,
                   "magnons": magnons, **motor},
     }
+
+
+# ---- rounding floors: tolerances set by the magnitudes that cancel
+EPS = float(np.finfo(float).eps)
+
+
+def potential_floor(sol, factor: float = 16.0) -> float:
+    """Rounding floor (V) of V_UD = V_U - V_D between two solves of a network.
+
+    Each potential carries a few eps of itself after refinement, so a difference of
+    potentials is known to ~eps (|V_U| + |V_D|), however small the difference is;
+    ``factor`` (16) covers the few-ulp error of each of the two solves compared."""
+    net, v = sol.network, sol.potentials
+    return factor * EPS * (abs(float(v[net.u])) + abs(float(v[net.d])))
+
+
+def kcl_floor(net, v, node: int, extra: float = 0.0, factor: float = 16.0) -> float:
+    """Rounding floor (A) of a current found by Kirchhoff's law at ``node``: the sum of
+    branch currents g (v_a - v_b) of every edge at the node, each with rounding of a few
+    eps of g (|v_a| + |v_b|) (the potentials are known to a few eps of themselves), plus
+    ``extra`` (A) for other terms of the sum."""
+    at = (net.edge_a == node) | (net.edge_b == node)
+    scale = float(np.sum(net.edge_g[at] * (np.abs(v[net.edge_a[at]])
+                                           + np.abs(v[net.edge_b[at]]))))
+    return factor * EPS * (scale + abs(extra))
 
 
 @pytest.fixture
@@ -81,3 +107,46 @@ def need_ngspice(*modes):
 def ngspice():
     """Both ngspice modes available, else skip (or fail under CIRCUITSPIN_REQUIRE_NGSPICE=1)."""
     need_ngspice("shared", "subprocess")
+
+
+# ---- ulp stress: every computed answer moved by a few ulps, as another CPU or libm would
+def _ulp_jitter(x, ulps: float = 2.0):
+    """``x`` with each element moved by up to ``ulps`` units in the last place, pseudo-
+    randomly but deterministically (a function of the value's bits, so equal inputs stay
+    equal): what a different CPU, BLAS or libm may return for the same computation."""
+    a = np.array(x, dtype=float, copy=True)
+    bits = a.view(np.uint64).ravel()
+    h = (bits * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(11)
+    u = h.astype(float) / float(1 << 53) * 2.0 - 1.0  # in [-1, 1)
+    flat = a.ravel()
+    flat += ulps * u * np.spacing(np.abs(flat))
+    return a
+
+
+def _install_ulp_stress():
+    """CIRCUITSPIN_ULP_STRESS=1: perturb the node potentials of every circuit solution,
+    the coefficients of every closed-form solution and the conductances of every network
+    by 2 ulps.  A test that fails under it has a tolerance below the rounding floor of
+    what it compares (the check behind every rtol of 1e-8 and below in this suite)."""
+    import circuitspin.branched_diffusion as bd
+    import circuitspin.diffusion as df
+    import circuitspin.network as nw
+    import circuitspin.solution as so
+
+    def wrap(cls, field):
+        init = cls.__init__
+
+        def __init__(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            object.__setattr__(self, field, _ulp_jitter(getattr(self, field)))
+
+        cls.__init__ = __init__
+
+    wrap(so.Solution, "potentials")
+    wrap(df.DiffusionSolution, "coeffs")
+    wrap(bd.BranchedSolution, "z")
+    wrap(nw.Network, "edge_g")
+
+
+if os.environ.get("CIRCUITSPIN_ULP_STRESS") == "1":
+    _install_ulp_stress()

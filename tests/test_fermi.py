@@ -269,8 +269,6 @@ def test_other_invalid_inputs_raise():
     with pytest.raises(FermiError):
         fermi.local_delta_mu(1e11, 3.0, 1.5, 8.47e28, KN)          # T_av > 1
     with pytest.raises(FermiError):
-        fermi.fermi_summary(KN, 1.5e10, 1.5e10)                   # no precession length
-    with pytest.raises(FermiError):
         fermi.torque_from_bridge(-1e-3, KN, KUP, KDN, convention="other")
     with pytest.raises(FermiError):
         fermi.torque_from_bridge(-1e-3, KN, KUP, KDN, sin_theta=1.5)

@@ -37,6 +37,10 @@ def random_stack(seed):
         layers.append({"name": f"L{i}", "material": m,
                        "thickness": float(10 ** rng.uniform(-9.5, -6.5)),
                        "magnetization": str(rng.choice(["up", "down"]))})
+    magnets = [i for i in range(1, n) if layers[i]["material"] != "Cu"]
+    if not magnets:  # the motor needs a magnetic layer (not the first, an electrode face)
+        layers[1]["material"] = "Ni80Fe20" if layers[0]["material"] == "Co" else "Co"
+        magnets = [1]
     d = {"title": f"random {seed}", "area": float(10 ** rng.uniform(-16, -12)),
          "materials": {"Co": {"rho": 60e-9, "beta": 0.46, "lsf": 59e-9},
                        "Cu": {"rho": 6e-9, "beta": 0.0, "lsf": 500e-9}},
@@ -45,7 +49,7 @@ def random_stack(seed):
                                         "gamma": 0.7},
                         "Co/Ni80Fe20": {"ar": 0.2e-15, "gamma": 0.3}},
          "layers": layers,
-         "motor": {"layer": f"L{int(rng.integers(1, n))}", "frequency": 1e10,
+         "motor": {"layer": f"L{int(rng.choice(magnets))}", "frequency": 1e10,
                    "delta_alpha": 0.01, "magnons": float(rng.choice([0.0, 3.0]))}}
     return stack_from_dict(d, source=f"random{seed}")
 

@@ -210,8 +210,10 @@ def _merged_dict():
 
 
 def _motor_after_merge_dict():
-    d = copy.deepcopy(_merged_dict())
-    d["motor"]["layer"] = "N1b"  # U and D are the merged N|N1b nodes
+    """F1 | N | F2a | F2 (motor, Co|Co: merged nodes) | N2: U and D are the merged
+    F2a|F2 nodes (the motor sits on a magnet)."""
+    d = copy.deepcopy(pillar_dict(magnons=3.0))
+    d["layers"].insert(2, {"name": "F2a", "material": "Co", "thickness": 2e-9})
     return d
 
 

@@ -88,8 +88,10 @@ def random_geometry(seed: int) -> dict:
         wires.append(w)
     d = {"title": f"random {seed}", "materials": {"Co": dict(CO), "Cu": dict(CU)},
          "interfaces": {"Co/Cu": dict(CO_CU)}, "terminals": terminals, "wires": wires}
-    # the motor at a wire end that is not a bare electrode
+    # the motor at an end of a magnetic wire that is not a bare electrode
     for w in wires:
+        if w["material"] != "Co":
+            continue
         for end in ("from", "to"):
             if w[end] not in terminals or f"interface_{end}" in w:
                 d["motor"] = {"wire": w["name"], "end": end, "frequency": 10e9,

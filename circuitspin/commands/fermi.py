@@ -55,8 +55,11 @@ def cmd_fermi(args) -> int:
           "sin(theta) 1/m^2")
     print(f"ratio Eq.12 / Eq.8  {out['ratio_12_8']:.4f}")
     print(f"T_av, T'_av         {out['T_av']:.4f}, {out['T_prime_av']:.4f}")
-    print(f"decay at x = {out['x']:.3e} m: expansion {out['decay_expansion']:.4f}, "
-          f"translation {out['decay_translation']:.4f}")
+    if out["x"] is None:
+        print("decay              none: k_up == k_dn (give --x for the values at a depth)")
+    else:
+        print(f"decay at x = {out['x']:.3e} m: expansion {out['decay_expansion']:.4f}, "
+              f"translation {out['decay_translation']:.4f}")
     if "plot" in out:
         print(f"plot               {out['plot']}")
     return 0

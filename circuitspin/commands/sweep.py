@@ -175,6 +175,9 @@ def cmd_sweep(args) -> int:
 # --------------------------------------------------------------------- parameter grids
 def dataset_csv(ds) -> str:
     """A sweep Dataset as long CSV: one row per grid point and current."""
+    from ..optional import require
+
+    require("pandas", "sweep", "the sweep's CSV table")
     frame = ds[[*_current_vars(ds)]].to_dataframe().reset_index()
     per_stack = ds[[v for v in ds.data_vars if v not in _current_vars(ds)]]
     if per_stack.data_vars:

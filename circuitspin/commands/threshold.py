@@ -46,7 +46,7 @@ def threshold_fields(network) -> dict:
         raise SolverError(f"{stack.source}: the bridge has no output at U-D (gain 0 V/A): "
                           "no current reaches the threshold")
     i_th = law.V_th / th.gain
-    area = getattr(stack, "area", None)
+    area = stack.motor_area  # the current density in the motor layer at U-D
     out = {
         "stack": stack.source, "title": stack.title, "mode": law.mode,
         "motor_layer": stack.motor.layer, "frequency": law.frequency,
@@ -55,7 +55,7 @@ def threshold_fields(network) -> dict:
         "emf": law.emf, "V_th": law.V_th,
         "bridge_gain": th.gain, "bridge_resistance": th.resistance,
         "threshold_current": i_th,
-        "threshold_current_density": i_th / area if area else None,
+        "threshold_current_density": i_th / area,
         "method": network.method, "segments": network.n_segments,
     }
     notes = []

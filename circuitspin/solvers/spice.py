@@ -108,8 +108,9 @@ def _shared_instance():
         try:
             cls = _shared_class()
         except ImportError as exc:
-            _SHARED = BackendUnavailable(f"PySpice is not installed ({exc}): `pip install "
-                                         "PySpice` for the shared-library mode")
+            _SHARED = BackendUnavailable(f"PySpice is not installed ({exc}): install it "
+                                         "with: pip install 'circuitspin[spice]' (for the "
+                                         "shared-library mode)")
             raise _SHARED from None
         try:
             _SHARED = cls.new_instance()
