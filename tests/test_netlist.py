@@ -342,6 +342,7 @@ def test_malformed_circuitspin_header_names_the_line():
 
 
 # --------------------------------------------------------------------------- command line
+@pytest.mark.no_ulp_stress  # bit-for-bit identity of a deck written in a subprocess (no stress there)
 def test_cli_netlist_writes_the_deck(tmp_path):
     out = tmp_path / "p.cir"
     r = run_cli("netlist", NETLISTS / "berger_pillar.toml", "--current", "1 mA", "-o", out)

@@ -73,6 +73,7 @@ def test_grid_values_equal_direct_solves():
                             rtol=1e-12)
 
 
+@pytest.mark.no_ulp_stress  # bit-for-bit identity with worker processes (no stress there)
 def test_serial_processes_and_local_cluster_agree():
     serial = run_sweep(pillar_dict(), AXES, CURRENTS, workers=1, progress=False)
     procs = run_sweep(pillar_dict(), AXES, CURRENTS, workers=2, progress=False)
