@@ -303,8 +303,8 @@ def compare_with_slonczewski(stack, polarization, *, alpha=None, ms=None, theta=
     gain = bridge_thevenin(build_network(changed, segments)).gain
     if gain == 0.0:
         raise CircuitSpinError(f"{stack.source}: the bridge has no output at U-D")
-    area = changed.area
     layer = changed.layers[motor.index]
+    area = getattr(layer, "area", None) or changed.area   # the free layer's (wire's) area
     d = layer.thickness
     spins = spin_count(changed)
     g_factor = motor.g_factor
