@@ -147,10 +147,11 @@ def slonczewski_critical_current_density(alpha, thickness, ms, field, *, polariz
     axis (field H + H_k along it, demagnetising field M_s along the normal), the trace of
     the 2 x 2 dynamical matrix is ``-gamma [2 a + alpha mu0 (2H + 2H_k + M_s)] / (1 +
     alpha^2)`` with ``a = (hbar / 2e) g J / (M_s d)`` (tesla): it changes sign, and the
-    easy-axis state becomes unstable, at ``a = alpha mu0 (H + H_k + M_s/2)``.  In Gaussian
-    units this is Slonczewski's and Sun's ``(2e/hbar)(alpha/g) M_s V (H + H_k + 2 pi M_s)``
-    per area.  ``alpha`` is the *total* Gilbert damping of the layer (spin pumping
-    included).
+    easy-axis state becomes unstable, at ``a = alpha mu0 (H + H_k + M_s/2)``.  Per area,
+    this is the critical current J. Z. Sun gives (PRB 62, 570 (2000)),
+    ``(2e/hbar)(alpha/eta) M_s V (H + H_k + 2 pi M_s)`` in Gaussian units, with his
+    efficiency eta = Slonczewski's g.  ``alpha`` is the *total* Gilbert damping of the
+    layer (spin pumping included).
 
     Parameters
     ----------
