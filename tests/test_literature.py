@@ -266,6 +266,12 @@ def test_V_UD_is_on_the_F2_side_of_N_F2():
                     atol=1e-14 * abs(sol.voltage))
     shortfall = 1 - n_side["Delta"] / f_side["Delta"]
     assert 0.2 < shortfall < 0.4   # README quotes it (29 %); the sign is the point
+    # the same two sides from Solution.spin_accumulation (lab frame) ...
+    sa = sol.spin_accumulation("N|F2")
+    assert sa["left"][2] == n_side["Delta"] and sa["right"][2] == f_side["Delta"]
+    # ... and with F2 reversed V_UD is still F2's side, in F2's own frame
+    ap = solve(build_network(load_stack(NETLISTS / "berger_pillar_ap.toml")), 1e-3)
+    assert_allclose(ap.V_UD, -ap.spin_accumulation("N|F2")["right"][2], rtol=1e-15)
 
 
 def test_rho_is_the_measured_resistivity_not_rho_star():
