@@ -16,7 +16,8 @@ from .netlist import to_spice
 from .network import Network, Node, build_network
 from .solution import Solution
 from .solvers import solve
-from .stack import Layer, Stack, load_stack, stack_from_dict
+from .geometry import Layer, Stack
+from .reader import load_stack, stack_from_dict
 
 __version__ = "0.1.0"
 

@@ -41,8 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 
-from .stack import Stack, check_geometry
-from .wires import ENDS, TERMINAL_KINDS, WireStack, wires_from_stack
+from .geometry import ENDS, TERMINAL_KINDS, Stack, WireStack, check_geometry, wires_from_stack
 
 
 @dataclass(frozen=True)

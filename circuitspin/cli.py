@@ -129,7 +129,7 @@ def solve_from_args(args):
     """Load the stack, build the network and solve it as the options say."""
     from .network import build_network
     from .solvers import solve
-    from .stack import load_stack
+    from .reader import load_stack
 
     stack = load_stack(args.stack)
     with stack_errors(args.stack):

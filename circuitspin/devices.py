@@ -97,7 +97,7 @@ def device_threshold(stack, name: str | None = None, segments: int | None = None
     from .network import build_network
     from .solution import injections
     from .solvers.nodal import NodalFactor
-    from .stack import load_stack
+    from .reader import load_stack
 
     if isinstance(stack, (str, Path)):
         stack = load_stack(stack)

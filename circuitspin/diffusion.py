@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .stack import Stack, check_geometry
+from .geometry import Stack, check_geometry
 
 PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
                           ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])

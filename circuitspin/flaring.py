@@ -20,21 +20,16 @@ AreaProfile
     ``origin`` ("first" or "last": the face from which the distance d is measured).
     ``areas(base_area, thickness, x)`` -> A (m^2) at positions x (m, from the first face);
     ``breakpoints(thickness)`` -> the positions where a table's frustums meet.
-read_area_profile(reader, value, table, thickness) -> AreaProfile
-    Validate the TOML value of an ``area_profile`` key (one-line errors via ``reader``).
 mesh(thickness, n, profile) -> positions (m)
     n uniform segments plus every breakpoint of the profile.
+
+The stack reader (:mod:`circuitspin.reader`) reads an ``area_profile`` value.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-
-from .units import to_si
-
-_KEYS = {"spherical": {"kind", "r0", "origin"}, "table": {"kind", "points", "origin"}}
-
 
 @dataclass(frozen=True)
 class AreaProfile:
@@ -88,53 +83,3 @@ def mesh(thickness: float, n: int, profile: AreaProfile | None) -> np.ndarray:
     x = x[keep]
     x[-1] = thickness
     return x
-
-
-def read_area_profile(r, value, table: str, thickness: float) -> AreaProfile:
-    """Validate an ``area_profile`` value; ``r`` is the stack reader (``fail``...)."""
-    key = "area_profile"
-    if not isinstance(value, dict):
-        r.fail(table, key, 'must be a table such as { kind = "spherical", r0 = 50e-9 }, '
-                           f"got {value!r}")
-    kind = value.get("kind")
-    if not isinstance(kind, str) or kind not in _KEYS:
-        r.fail(table, f"{key}.kind", f'must be "spherical" or "table", got {kind!r}')
-    for k in value:
-        if k not in _KEYS[kind]:
-            r.fail(table, f"{key}.{k}", f"unknown key for kind {kind!r} (allowed: "
-                                         f"{', '.join(sorted(_KEYS[kind]))})")
-    origin = value.get("origin", "first")
-    if origin not in ("first", "last"):
-        r.fail(table, f"{key}.origin", f'must be "first" or "last", got {origin!r}')
-    if kind == "spherical":
-        if "r0" not in value:
-            r.fail(table, f"{key}.r0", "missing")
-        try:
-            r0 = to_si(value["r0"], "m")
-        except ValueError as exc:
-            r.fail(table, f"{key}.r0", str(exc))
-        if not r0 > 0:
-            r.fail(table, f"{key}.r0", f"must be > 0 m, got {r0:g}")
-        return AreaProfile(kind="spherical", r0=r0, origin=origin)
-    points = value.get("points")
-    if not isinstance(points, list) or len(points) < 2:
-        r.fail(table, f"{key}.points", "must be a list of at least two [x, A] pairs")
-    out = []
-    for i, p in enumerate(points):
-        if not isinstance(p, list) or len(p) != 2:
-            r.fail(table, f"{key}.points", f"entry {i + 1} must be a pair [x, A], got {p!r}")
-        try:
-            x, a = to_si(p[0], "m"), to_si(p[1], "m**2")
-        except ValueError as exc:
-            r.fail(table, f"{key}.points", f"entry {i + 1}: {exc}")
-        if not a > 0:
-            r.fail(table, f"{key}.points", f"entry {i + 1}: area must be > 0 m**2, got {a:g}")
-        out.append((x, a))
-    xs = [p[0] for p in out]
-    if any(b <= a for a, b in zip(xs, xs[1:])):
-        r.fail(table, f"{key}.points", "x must increase strictly from one point to the next")
-    tol = 1e-9 * thickness
-    if xs[0] > tol or xs[-1] < thickness - tol:
-        r.fail(table, f"{key}.points", f"must cover the whole layer, x from 0 to "
-                                       f"{thickness:g} m; got {xs[0]:g} .. {xs[-1]:g} m")
-    return AreaProfile(kind="table", points=tuple(out), origin=origin)

@@ -40,7 +40,7 @@ import numpy as np
 from .errors import NetworkError
 from .flaring import mesh
 from .segments import exact_segment, flared_segment, ladder_segment
-from .stack import Stack
+from .geometry import Stack
 
 EDGE_KINDS = ("band", "spin-flip", "interface", "diagonal", "motor")
 BAND, SPIN_FLIP, INTERFACE, DIAGONAL, MOTOR = range(5)
@@ -292,7 +292,7 @@ def _layer_segments(stack: Stack, segments, method) -> list[int]:
 def build_network(stack: Stack, segments: int | None = None, method: str | None = None
                   ) -> Network:
     """Build the two-band network of ``stack`` (see the module docstring)."""
-    from .wires import WireStack
+    from .geometry import WireStack
 
     if isinstance(stack, WireStack):
         from .wire_network import build_wire_network

@@ -40,7 +40,7 @@ import numpy as np
 
 from .errors import CircuitSpinError, NetworkError
 from .network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
-from .stack import Stack
+from .geometry import Geometry, Stack
 
 H = 7.0        # drawing units between the up row (y = 0) and the down row (y = H)
 W = 8.0        # width of one segment
@@ -79,7 +79,7 @@ def _lumped(stack: Stack) -> Network:
 def _network_to_draw(obj, max_segments):
     stack = obj.stack if isinstance(obj, Network) else obj
     if not isinstance(stack, Stack) or getattr(obj, "terminals", None) is not None:
-        if type(stack).__name__ == "WireStack":
+        if isinstance(stack, Geometry):
             raise NetworkError("draw_schematic draws straight stacks (Berger's Fig. 3); "
                                "draw a branched geometry with plot.plot_network_graph")
         raise NetworkError(f"draw_schematic needs a Stack or a Network, got "

@@ -164,7 +164,7 @@ def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dic
     """
     from .network import build_network
     from .solvers.motor_newton import sweep_network
-    from .stack import stack_from_dict
+    from .reader import stack_from_dict
 
     stack = stack_from_dict(data, source=source)
     return sweep_network(build_network(stack, segments), np.asarray(currents, dtype=float))

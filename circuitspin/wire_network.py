@@ -29,7 +29,7 @@ from .flaring import mesh
 from .network import (INTERFACE, Network, check_conductances, check_segments, finish_edges,
                       join_rows, motor_nodes, segment_edges)
 from .segments import flared_segment
-from .wires import TERMINAL_KINDS, WireStack
+from .geometry import TERMINAL_KINDS, WireStack
 
 
 def build_wire_network(ws: WireStack, segments: int | None = None,

@@ -21,7 +21,7 @@ from numpy.testing import assert_allclose
 from circuitspin import build_network, load_stack, solve, solve_diffusion, stack_from_dict
 from circuitspin.branched_diffusion import solve_branched
 from circuitspin.errors import NetworkError
-from circuitspin.wires import WireStack, wires_from_stack
+from circuitspin.geometry import WireStack, wires_from_stack
 from conftest import CO, CO_CU, CU, NETLISTS, pillar_dict, run_cli
 
 I = 1e-3

@@ -33,7 +33,7 @@ def cmd_netlist(args) -> int:
     from ..errors import NetlistError
     from ..netlist import to_spice, write_text_atomic
     from ..network import build_network
-    from ..stack import load_stack
+    from ..reader import load_stack
 
     stack = load_stack(args.stack)
     steady = stack.motor is not None and stack.motor.mode == "steady"

@@ -39,7 +39,7 @@ def cmd_schematic(args) -> int:
     from ..cli import stack_errors
     from ..network import build_network
     from ..schematic import draw_schematic, schematic_report
-    from ..stack import load_stack
+    from ..reader import load_stack
 
     stack = load_stack(args.stack)
     with stack_errors(args.stack):

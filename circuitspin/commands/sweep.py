@@ -143,7 +143,7 @@ def json_object(result: dict) -> dict:
 
 def cmd_sweep(args) -> int:
     from ..netlist import write_text_atomic
-    from ..stack import load_stack
+    from ..reader import load_stack
 
     stack = load_stack(args.stack)
     if args.param:

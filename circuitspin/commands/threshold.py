@@ -100,7 +100,7 @@ def _readable(f: dict) -> str:
 def cmd_threshold(args) -> int:
     from ..cli import stack_errors
     from ..network import build_network
-    from ..stack import load_stack
+    from ..reader import load_stack
 
     stack = load_stack(args.stack)
     with stack_errors(args.stack):
