@@ -10,6 +10,7 @@ CircuitSpinError
 __version__
 """
 from .diffusion import solve_diffusion
+from ._version import __version__
 from .errors import CircuitSpinError
 from .materials import Material
 from .netlist import to_spice
@@ -18,8 +19,6 @@ from .solution import Solution
 from .solvers import solve
 from .geometry import Layer, Stack
 from .reader import load_stack, stack_from_dict
-
-__version__ = "0.1.0"
 
 __all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Material", "build_network",
            "Network", "Node", "solve", "Solution", "to_spice", "solve_diffusion",

@@ -10,13 +10,18 @@ starts fast.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import sys
 import warnings
 
-from .errors import CircuitSpinError, NetworkError, SolverError
+from .commands import compare_thresholds, fermi, netlist, schematic, sweep, threshold
+from .commands.common import (NGSPICE_TIMEOUT, _positive_float, add_network_options,
+                              solve_from_args)
+from .errors import CircuitSpinError
+
+#: the command modules beyond solve, plot and materials, each with ``register(sub)``
+COMMANDS = (compare_thresholds, fermi, netlist, schematic, sweep, threshold)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,59 +29,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"circuitspin: error: {message}\n")
 
 
-def _current(text: str) -> float:
-    from .units import to_si
-
-    try:
-        value = to_si(text, "A")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"--current: {exc}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"--current: must be finite, got {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-#: seconds before ``solve --backend ngspice`` gives up on an ``ngspice -b`` run
-NGSPICE_TIMEOUT = 900.0
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
-
-
-def add_network_options(p):
-    """The options every command that builds a network takes: STACK, --current,
-    --segments, --method."""
-    p.add_argument("stack", help="stack file (TOML)")
-    p.add_argument("--current", "-I", type=_current, required=True,
-                   help="current into the first layer, A (or with units: '1 mA')")
-    p.add_argument("--segments", "-n", type=_positive_int, default=None,
-                   help="cut every layer into N ladder segments (default: one exact "
-                        "segment per layer)")
-    p.add_argument("--method", choices=("exact", "ladder"), default=None,
-                   help="discretisation (default: exact without --segments, ladder with)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="circuitspin",
                      description="Magnetic multilayers as Berger's two-band circuit.")
-    from . import __version__
+    from ._version import __version__
 
     parser.add_argument("--version", action="version", version=f"circuitspin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -102,43 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_materials)
 
-    import importlib
-    import pkgutil
-
-    from . import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
+    for module in COMMANDS:
+        module.register(sub)
     return parser
-
-
-@contextlib.contextmanager
-def stack_errors(path):
-    """Re-raise a NetworkError or SolverError with the stack file's name in front (unless
-    the message already starts with it), so that every error line names the file."""
-    try:
-        yield
-    except (NetworkError, SolverError) as exc:
-        msg = str(exc)
-        if msg.startswith(f"{path}:") or msg.startswith(f"{path} "):
-            raise
-        raise type(exc)(f"{path}: {msg}") from None
-
-
-def solve_from_args(args):
-    """Load the stack, build the network and solve it as the options say."""
-    from .network import build_network
-    from .solvers import solve
-    from .reader import load_stack
-
-    stack = load_stack(args.stack)
-    with stack_errors(args.stack):
-        network = build_network(stack, args.segments, args.method)
-        options = {}
-        if getattr(args, "backend", "nodal") == "ngspice":
-            options["timeout"] = getattr(args, "timeout", None)
-        return solve(network, args.current, backend=getattr(args, "backend", "nodal"),
-                     **options)
 
 
 def _compare_fields(sol) -> dict:

@@ -137,7 +137,7 @@ def _values(x: np.ndarray) -> list[str]:
 
 def _header(network: Network, current: float, names: list[str], dialect: str,
             title: str, motor: bool) -> list[str]:
-    from . import __version__
+    from ._version import __version__
 
     st = network.stack
     layers = tuple(getattr(st, "layers", ()))

@@ -13,14 +13,18 @@ Network
     Frozen result of :func:`build_network`: node and edge arrays, the source and ground
     nodes, the motor nodes ``u`` and ``d``, per-segment conductances for band currents.
 build_network(stack, segments=None, method=None) -> Network
-    ``segments=None``: one exact segment per layer (default).  ``segments=N``: the
-    paper's ladder with N segments in every layer (a layer's own ``segments`` key wins).
-    ``method="exact"`` with ``segments=N`` cuts every layer into N exact segments.
-    A branched geometry (:class:`~circuitspin.wires.WireStack`) is built by
-    :func:`circuitspin.wire_network.build_wire_network` into the same arrays (its
-    "layers" are the wires, x runs along each wire).  A flaring layer (``area_profile``)
-    is cut at the breakpoints of its profile too; its segments are cone frustums, exact
-    in the default discretisation (:func:`~circuitspin.segments.flared_segment`).
+    ``stack``: a :class:`~circuitspin.geometry.Stack` or a
+    :class:`~circuitspin.geometry.Geometry` (its wires are the "layers" of the network,
+    x runs along each wire).  ``segments=None``: one exact segment per layer
+    (default).  ``segments=N``: the paper's ladder with N segments in every layer (a
+    layer's own ``segments`` key wins).  ``method="exact"`` with ``segments=N`` cuts
+    every layer into N exact segments.  A flaring layer (``area_profile``) is cut at
+    the breakpoints of its profile too; its segments are cone frustums, exact in the
+    default discretisation (:func:`~circuitspin.segments.flared_segment`).  A
+    geometry node joined to a wire end through an interface gets its own nodes, joined
+    to the end's by one resistor per band (``contact.area / r_s``); a terminal is in
+    ``Network.terminals`` (name -> node) and junctions are named ``<node>_up``,
+    ``<node>_dn`` in the deck (files with ``[[wires]]``).
 EDGE_KINDS
     ``("band", "spin-flip", "interface", "diagonal", "motor")``: the ``kind`` code of an
     edge is its index here.
@@ -40,7 +44,7 @@ import numpy as np
 from .errors import NetworkError
 from .flaring import mesh
 from .segments import exact_segment, flared_segment, ladder_segment
-from .geometry import Stack
+from .geometry import TERMINAL_KINDS, Geometry, Stack
 
 EDGE_KINDS = ("band", "spin-flip", "interface", "diagonal", "motor")
 BAND, SPIN_FLIP, INTERFACE, DIAGONAL, MOTOR = range(5)
@@ -283,149 +287,200 @@ def check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes):
                            "thickness)")
 
 
-def _layer_segments(stack: Stack, segments, method) -> list[int]:
-    check_segments(segments)
-    default = 1 if segments is None else int(segments)
-    return [lay.segments or default for lay in stack.layers]
+def _conductances(wires, local, counts, method):
+    """Per-segment (g_uu, g_dd, g_vert_a, g_vert_b, g_diag) of all wires, wire by wire.
+
+    A constant-section wire takes the straight kernels (exact or ladder) with its
+    segment length thickness / n; a wire with an area profile the frustum kernel over
+    its mesh.  Returns the five arrays and whether any wire flares.
+    """
+    nw = len(wires)
+    seg_wire = np.repeat(np.arange(nw), counts)
+    lsf = np.array([w.lsf for w in wires])[seg_wire]
+    rho = np.array([w.band_resistivities for w in wires])  # (nw, 2)
+    su, sd = 1.0 / rho[seg_wire, 0], 1.0 / rho[seg_wire, 1]
+    flares = np.array([w.area_profile is not None for w in wires])
+    out = np.empty((5, seg_wire.size))
+    const = ~flares[seg_wire]
+    if const.any():
+        thick = np.array([w.thickness for w in wires])
+        h = (thick / np.asarray(counts))[seg_wire][const]
+        area = np.array([w.area for w in wires], dtype=float)[seg_wire][const]
+        kernel = exact_segment if method == "exact" else ladder_segment
+        g_uu, g_dd, g_v, g_x = kernel(area, h, lsf[const], su[const], sd[const])
+        out[:, const] = g_uu, g_dd, g_v, g_v, g_x
+    if flares.any():
+        fl = ~const
+        pick = [i for i in range(nw) if flares[i]]
+        xa = np.concatenate([local[i][:-1] for i in pick])
+        xb = np.concatenate([local[i][1:] for i in pick])
+        area_a = np.concatenate([wires[i].area_at(wires[i].area, local[i][:-1]) for i in pick])
+        area_b = np.concatenate([wires[i].area_at(wires[i].area, local[i][1:]) for i in pick])
+        out[:, fl] = flared_segment(area_a, area_b, xb - xa, lsf[fl], su[fl], sd[fl],
+                                    method=method)
+    return out, bool(flares.any())
 
 
-def build_network(stack: Stack, segments: int | None = None, method: str | None = None
+def build_network(stack, segments: int | None = None, method: str | None = None
                   ) -> Network:
-    """Build the two-band network of ``stack`` (see the module docstring)."""
-    from .geometry import WireStack
+    """Build the two-band network of a stack or geometry (see the module docstring).
 
-    if isinstance(stack, WireStack):
-        from .wire_network import build_wire_network
-
-        return build_wire_network(stack, segments, method)
-    if not isinstance(stack, Stack):
+    One walk over the wires, in file order, numbers every node when it first reaches
+    it: a wire's ``from`` end, its interior rows (up and down interleaved), its ``to``
+    end, and the geometry node past an interface right after the end that reaches it.
+    A chain (a straight stack) is so numbered along x, a band matrix.
+    """
+    if not isinstance(stack, (Stack, Geometry)):
         raise NetworkError(f"build_network needs a Stack (use load_stack), got "
                            f"{type(stack).__name__}")
     if method is None:
         method = "exact" if segments is None else "ladder"
     if method not in ("exact", "ladder"):
         raise NetworkError(f"method must be 'exact' or 'ladder', got {method!r}")
-    counts = _layer_segments(stack, segments, method)
-    layers = stack.layers
-    nl = len(layers)
-    flared = any(lay.area_profile is not None for lay in layers)
-    # node positions in each layer (from its first face): n uniform segments, plus the
+    check_segments(segments)
+    default = 1 if segments is None else int(segments)
+    geo = stack.geometry
+    wires = geo.layers
+    # node positions in each wire (from its first face): n uniform segments, plus the
     # breakpoints of a table profile
-    local = [mesh(lay.thickness, n, lay.area_profile) for lay, n in zip(layers, counts)]
+    local = [mesh(w.thickness, w.segments or default, w.area_profile) for w in wires]
     counts = [x.size - 1 for x in local]
+    kinds = dict(geo.nodes)
 
-    # ---- nodes: profile rows (layer, pos) -> up/dn node ids, interleaved for a band matrix
-    row_up, row_dn, row_x, row_layer = [], [], [], []
+    chunks = {"layer": [], "pos": [], "band": [], "x": []}
     n_nodes = 0
-    node_layer, node_pos, node_band, node_x = [], [], [], []
 
-    def new_nodes(li, pos, x, electrode):
+    def new(li, pos, x, bands):
+        """Nodes at positions ``pos`` (arrays) of wire ``li``, one per band code."""
         nonlocal n_nodes
-        k = pos.size
-        if electrode:
-            ids = np.arange(n_nodes, n_nodes + k)
-            up, dn = ids, ids
-            node_band.append(np.full(k, 2))
-            node_pos.append(pos)
-            node_x.append(x)
-            node_layer.append(np.full(k, li))
-            n_nodes += k
-            return up, dn
-        ids = np.arange(n_nodes, n_nodes + 2 * k)
-        up, dn = ids[0::2], ids[1::2]
-        node_band.append(np.tile([0, 1], k))
-        node_pos.append(np.repeat(pos, 2))
-        node_x.append(np.repeat(x, 2))
-        node_layer.append(np.full(2 * k, li))
-        n_nodes += 2 * k
-        return up, dn
+        k = len(bands)
+        pos, x = np.repeat(np.asarray(pos), k), np.repeat(np.asarray(x, dtype=float), k)
+        chunks["layer"].append(np.full(pos.size, li))
+        chunks["pos"].append(pos)
+        chunks["band"].append(np.tile(bands, pos.size // k))
+        chunks["x"].append(x)
+        ids = np.arange(n_nodes, n_nodes + pos.size)
+        n_nodes += pos.size
+        return ids
 
-    prev_last = None
-    for li, (layer, n) in enumerate(zip(layers, counts)):
-        pos = np.arange(n + 1)
-        x = layer.x0 + local[li]
+    # Every node keeps a unique key (wire, pos, band): a geometry node takes the key of
+    # the first wire end that meets it without an interface (it is that end's row); a
+    # terminal reached only through interfaces takes (wire, pos, "e") beside the end's
+    # own up/dn nodes; a junction reached only through interfaces takes pos n + 1
+    # (n + 2 for a "from" end) of its first wire, past that wire's rows 0..n.
+    geo_nodes: dict[str, tuple[int, int]] = {}
+    labels: dict[int, str] = {}
+
+    def reach(name):
+        """Number geometry node ``name`` (a terminal or junction) if not done yet."""
+        if name in geo_nodes:
+            return geo_nodes[name]
+        ends = geo.ends(name)
+        free = [(li, e) for li, e in ends if wires[li].contact(e) is None]
+        li, end = (free or ends)[0]
+        pos = 0 if end == "from" else counts[li]
+        x = wires[li].x0 + local[li][pos]
+        if kinds[name] in TERMINAL_KINDS:
+            (e,) = new(li, [pos], [x], [2])
+            geo_nodes[name] = (int(e), int(e))
+            labels[int(e)] = name.lower()
+        else:
+            if not free:
+                pos = counts[li] + (1 if end == "to" else 2)
+            up, dn = (int(i) for i in new(li, [pos], [x], [0, 1]))
+            geo_nodes[name] = (up, dn)
+            labels[up], labels[dn] = f"{name}_up".lower(), f"{name}_dn".lower()
+        return geo_nodes[name]
+
+    row_up, row_dn, row_x, row_layer = [], [], [], []
+    for li, w in enumerate(wires):
+        n = counts[li]
+        x = w.x0 + local[li]
         ups = np.empty(n + 1, dtype=np.int64)
         dns = np.empty(n + 1, dtype=np.int64)
-        if li == 0:
-            ups[:1], dns[:1] = new_nodes(li, pos[:1], x[:1], electrode=True)
-        elif stack.interfaces[li - 1].merged:
-            ups[0], dns[0] = prev_last
-        else:
-            ups[:1], dns[:1] = new_nodes(li, pos[:1], x[:1], electrode=False)
-        if n > 1:
-            ups[1:n], dns[1:n] = new_nodes(li, pos[1:n], x[1:n], electrode=False)
-        last_electrode = li == nl - 1
-        ups[n:], dns[n:] = new_nodes(li, pos[n:], x[n:], electrode=last_electrode)
-        prev_last = (ups[n], dns[n])
+        for end, k in (("from", 0), ("to", n)):
+            if end == "to" and n > 1:
+                ids = new(li, np.arange(1, n), x[1:n], [0, 1])
+                ups[1:n], dns[1:n] = ids[0::2], ids[1::2]
+            node = w.node(end)
+            if w.contact(end) is None and kinds[node] != "open":
+                ups[k], dns[k] = reach(node)
+            else:
+                ups[k], dns[k] = new(li, [k], [x[k]], [0, 1])
+                if kinds[node] != "open":
+                    reach(node)
         row_up.append(ups)
         row_dn.append(dns)
         row_x.append(x)
         row_layer.append(np.full(n + 1, li))
-
     rows_up, rows_dn, rows_x, rows_layer, offsets = join_rows(row_up, row_dn, row_x,
                                                               row_layer, counts)
 
-    # ---- segments (vectorised over all layers)
-    seg_layer = np.repeat(np.arange(nl), counts)
-    seg_a = np.concatenate([np.arange(offsets[i], offsets[i] + counts[i]) for i in range(nl)])
+    # ---- segments (vectorised over all wires)
+    seg_a = np.concatenate([np.arange(offsets[i], offsets[i] + counts[i])
+                            for i in range(len(wires))])
     seg_b = seg_a + 1
-    thick = np.array([lay.thickness for lay in layers])
-    lsf = np.array([lay.lsf for lay in layers])
-    rho = np.array([lay.band_resistivities for lay in layers])  # (nl, 2)
-    su, sd = 1.0 / rho[seg_layer, 0], 1.0 / rho[seg_layer, 1]
-    seg_vert_b = None
-    if flared:
-        xa = np.concatenate([x[:-1] for x in local])
-        xb = np.concatenate([x[1:] for x in local])
-        area_a = np.concatenate([lay.area_at(stack.area, x[:-1]) for lay, x in zip(layers, local)])
-        area_b = np.concatenate([lay.area_at(stack.area, x[1:]) for lay, x in zip(layers, local)])
-        g_uu, g_dd, g_v, seg_vert_b, g_x = flared_segment(
-            area_a, area_b, xb - xa, lsf[seg_layer], su, sd, method=method)
-        g_vb = seg_vert_b
-    else:
-        h = (thick / np.asarray(counts))[seg_layer]
-        kernel = exact_segment if method == "exact" else ladder_segment
-        g_uu, g_dd, g_v, g_x = kernel(stack.area, h, lsf[seg_layer], su, sd)
-        g_vb = g_v
-    seg_g = np.column_stack([g_uu, g_dd, g_v, g_x])
-
+    (g_uu, g_dd, g_va, g_vb, g_x), flared = _conductances(wires, local, counts, method)
     parts_a, parts_b, parts_g, parts_k = segment_edges(
-        rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_v, g_vb, g_x, n_nodes,
+        rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_va, g_vb, g_x, n_nodes,
         exact=method == "exact")
-    for iface in stack.interfaces:
-        if iface.merged:
-            continue
-        row_l = offsets[iface.left + 1] - 1
-        row_r = offsets[iface.left + 1]
-        r_up, r_dn = iface.band_resistances
-        area = stack.area
-        if flared:  # the smaller of the two faces that meet there
-            left, right = layers[iface.left], layers[iface.left + 1]
-            area = min(float(left.area_at(stack.area, left.thickness)),
-                       float(right.area_at(stack.area, 0.0)))
-        parts_a += [np.array([rows_up[row_l], rows_dn[row_l]])]
-        parts_b += [np.array([rows_up[row_r], rows_dn[row_r]])]
-        parts_g += [np.array([area / r_up, area / r_dn])]
-        parts_k += [np.full(2, INTERFACE)]
+
+    # ---- interfaces between wire ends and the geometry's nodes
+    for li, w in enumerate(wires):
+        for end, row in (("from", offsets[li]), ("to", offsets[li + 1] - 1)):
+            contact = w.contact(end)
+            if contact is None:
+                continue
+            up, dn = geo_nodes[w.node(end)]
+            r_up, r_dn = contact.band_resistances
+            parts_a.append(np.array([rows_up[row], rows_dn[row]]))
+            parts_b.append(np.array([up, dn]))
+            parts_g.append(np.array([contact.area / r_up, contact.area / r_dn]))
+            parts_k.append(np.full(2, INTERFACE))
     edge_a, edge_b, edge_g, edge_kind = finish_edges(parts_a, parts_b, parts_g, parts_k)
-    node_layer = np.concatenate(node_layer)
+    node_layer = np.concatenate(chunks["layer"])
     check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes)
 
     u = d = None
     motor_g = motor_emf = 0.0
-    if stack.motor is not None:
-        row = offsets[stack.motor.index]
-        u, d = motor_nodes(layers[stack.motor.index], rows_up[row], rows_dn[row])
-        motor_g = stack.motor.conductance if stack.motor.mode == "linear" else 0.0
-        motor_emf = stack.motor.emf
-
-    return Network(
+    motor = geo.motor
+    if motor is not None:
+        row = offsets[motor.index] if motor.end == "from" else offsets[motor.index + 1] - 1
+        u, d = motor_nodes(wires[motor.index], rows_up[row], rows_dn[row])
+        if u == d:
+            raise NetworkError(f"{geo.source}: [motor] U and D are an electrode")
+        motor_g = motor.conductance if motor.mode == "linear" else 0.0
+        motor_emf = motor.emf
+    terminals = {name: geo_nodes[name][0] for name, kind in geo.nodes
+                 if kind in TERMINAL_KINDS}
+    named = geo.named_nodes
+    net = Network(
         stack=stack, method=method,
-        node_layer=node_layer, node_pos=np.concatenate(node_pos),
-        node_band=np.concatenate(node_band), node_x=np.concatenate(node_x),
+        node_layer=node_layer, node_pos=np.concatenate(chunks["pos"]),
+        node_band=np.concatenate(chunks["band"]), node_x=np.concatenate(chunks["x"]),
         edge_a=edge_a, edge_b=edge_b, edge_g=edge_g, edge_kind=edge_kind,
-        source=int(rows_up[0]), ground=int(rows_up[-1]), u=u, d=d,
-        motor_g=float(motor_g), motor_emf=float(motor_emf),
+        source=terminals[geo.terminal("source")], ground=terminals[geo.terminal("ground")],
+        u=u, d=d, motor_g=float(motor_g), motor_emf=float(motor_emf),
         rows_up=rows_up, rows_dn=rows_dn, rows_x=rows_x, rows_layer=rows_layer,
-        seg_a=seg_a, seg_b=seg_b, seg_g=seg_g, seg_vert_b=seg_vert_b,
+        seg_a=seg_a, seg_b=seg_b, seg_g=np.column_stack([g_uu, g_dd, g_va, g_x]),
+        seg_vert_b=g_vb if flared else None,
+        terminals=terminals if named else None, node_labels=labels if named else None,
     )
+    if named:
+        _check_names(net, counts)
+    return net
+
+
+def _check_names(net, counts):
+    """NetworkError if two nodes of a named geometry share a key or a SPICE name."""
+    source = net.stack.source
+    keys = (net.node_layer * (max(counts) + 3) + net.node_pos) * 3 + net.node_band
+    if np.unique(keys).size != keys.size:  # cannot happen: a guard for the SPICE names
+        raise NetworkError(f"{source}: two nodes share a (wire, pos, band) key")
+    names = net.node_names()
+    if len(set(names)) != len(names):
+        from collections import Counter
+
+        dup = sorted(n for n, c in Counter(names).items() if c > 1)
+        raise NetworkError(f"{source}: node names collide ({', '.join(dup[:3])}): "
+                           "rename a terminal, junction or wire")

@@ -128,7 +128,6 @@ def _install_ulp_stress():
     the coefficients of every closed-form solution and the conductances of every network
     by 2 ulps.  A test that fails under it has a tolerance below the rounding floor of
     what it compares (the check behind every rtol of 1e-8 and below in this suite)."""
-    import circuitspin.branched_diffusion as bd
     import circuitspin.diffusion as df
     import circuitspin.network as nw
     import circuitspin.solution as so
@@ -143,8 +142,7 @@ def _install_ulp_stress():
         cls.__init__ = __init__
 
     wrap(so.Solution, "potentials")
-    wrap(df.DiffusionSolution, "coeffs")
-    wrap(bd.BranchedSolution, "z")
+    wrap(df.DiffusionSolution, "z")
     wrap(nw.Network, "edge_g")
 
 

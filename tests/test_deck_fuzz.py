@@ -376,7 +376,7 @@ def test_steady_motor_deck_b_sources_hold_numbers_only(tmp_path_factory, layer):
     """The steady motor's B-source expressions: numbers, v(u), v(d), v(n), operators,
     tanh and abs only, whatever the stack's names; ngspice runs the deck and no shell."""
     need_ngspice("subprocess")
-    from circuitspin.motor_spice import motor_lines, steady_deck
+    from circuitspin.solvers.motor_spice import motor_lines, steady_deck
 
     work = tmp_path_factory.mktemp("steady")
     marker = work / "pwned"

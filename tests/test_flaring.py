@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from circuitspin import build_network, load_stack, solve, solve_diffusion, stack_from_dict
-from circuitspin.branched_diffusion import solve_branched
+from circuitspin.diffusion import solve_diffusion as solve_branched
 from circuitspin.segments import exact_segment, flared_segment
 from conftest import CO, CO_CU, CU, NETLISTS, pillar_dict, run_cli
 

@@ -356,7 +356,7 @@ def _need_ngspice():
 @pytest.mark.parametrize("temperature", [4.2, 0.0])
 def test_ngspice_b_sources_match_nodal_newton(temperature):
     _need_ngspice()
-    from circuitspin.motor_spice import solve_steady_ngspice
+    from circuitspin.solvers.motor_spice import solve_steady_ngspice
 
     net = build_network(steady_stack(temperature))
     law = MotorLaw.from_stack(net.stack)
@@ -375,7 +375,7 @@ def test_ngspice_b_sources_match_nodal_newton(temperature):
 
 def test_ngspice_ladder_steady_state(steady):
     _need_ngspice()
-    from circuitspin.motor_spice import solve_steady_ngspice
+    from circuitspin.solvers.motor_spice import solve_steady_ngspice
 
     net, law, th, i_th = steady
     ladder = build_network(net.stack, segments=20)
@@ -389,7 +389,7 @@ def test_ngspice_transient_relaxes_to_steady_state(steady):
     _need_ngspice()
     from scipy.integrate import solve_ivp
 
-    from circuitspin.motor_spice import transient_magnons
+    from circuitspin.solvers.motor_spice import transient_magnons
 
     net, law, th, i_th = steady
     current = 1.5 * i_th
@@ -427,7 +427,7 @@ def test_motor_deck_lines_hold_numbers_only():
     d["title"] = 'x"; .control shell rm -rf / ; .endc'
     d["layers"][2]["name"] = "F2shell"
     d["motor"]["layer"] = "F2shell"
-    from circuitspin.motor_spice import motor_lines
+    from circuitspin.solvers.motor_spice import motor_lines
 
     lines = motor_lines(build_network(stack_from_dict(d)))
     text = "\n".join(lines)

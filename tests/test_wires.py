@@ -19,7 +19,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from circuitspin import build_network, load_stack, solve, solve_diffusion, stack_from_dict
-from circuitspin.branched_diffusion import solve_branched
+from circuitspin.diffusion import solve_diffusion as solve_branched
 from circuitspin.errors import NetworkError
 from circuitspin.geometry import WireStack, wires_from_stack
 from conftest import CO, CO_CU, CU, NETLISTS, pillar_dict, run_cli
@@ -41,7 +41,7 @@ def assert_same_solution(sol, ref, rtol=1e-9):
                         atol=1e-12 * abs(sol.current))
     for row in sol.profile():
         x = row["x"] - sol.network.stack.layers[row["layer"]].x0
-        v_up, v_dn, i_up, i_dn = (float(q[0]) for q in ref.at(row["layer"], x))
+        v_up, v_dn, i_up, i_dn = (float(q[0]) for q in ref.at(row["layer"], [x]))
         assert_allclose([row["V_up"], row["V_dn"]], [v_up, v_dn], rtol=rtol,
                         atol=1e-12 * scale)
         assert_allclose([row["I_up"], row["I_dn"]], [i_up, i_dn], rtol=rtol,

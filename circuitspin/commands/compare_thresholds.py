@@ -13,7 +13,7 @@ import json
 
 
 def register(sub) -> None:
-    from ..cli import _positive_int
+    from .common import _positive_int
 
     p = sub.add_parser("compare-thresholds",
                        help="threshold currents of several devices, with a bar chart")

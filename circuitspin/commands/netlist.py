@@ -6,8 +6,8 @@
 The deck runs as it is with ``ngspice -b OUT.cir`` (see :mod:`circuitspin.netlist`);
 ``-o -`` prints it instead.  The file is written atomically.  A stack whose motor has
 ``mode = "steady"`` gets the motor as B-sources with its magnon node ``n``
-(:func:`circuitspin.motor_spice.steady_deck`, ``.op``), or with ``--tran`` a transient
-deck in which n(t) relaxes to the steady state (:func:`~circuitspin.motor_spice.transient_deck`).
+(:func:`circuitspin.solvers.motor_spice.steady_deck`, ``.op``), or with ``--tran`` a transient
+deck in which n(t) relaxes to the steady state (:func:`~circuitspin.solvers.motor_spice.transient_deck`).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import sys
 
 
 def register(sub) -> None:
-    from ..cli import add_network_options
+    from .common import add_network_options
 
     p = sub.add_parser("netlist", help="write the network as a SPICE deck (ngspice, Xyce)")
     add_network_options(p)
@@ -29,7 +29,7 @@ def register(sub) -> None:
 
 
 def cmd_netlist(args) -> int:
-    from ..cli import stack_errors
+    from .common import stack_errors
     from ..errors import NetlistError
     from ..netlist import to_spice, write_text_atomic
     from ..network import build_network
@@ -44,7 +44,7 @@ def cmd_netlist(args) -> int:
     with stack_errors(args.stack):
         network = build_network(stack, args.segments, args.method)
         if steady:
-            from ..motor_spice import steady_deck, transient_deck
+            from ..solvers.motor_spice import steady_deck, transient_deck
 
             make = transient_deck if args.tran else steady_deck
             deck = make(network, args.current)

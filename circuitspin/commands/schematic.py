@@ -14,7 +14,7 @@ SUFFIXES = (".svg", ".png", ".pdf")
 
 
 def register(subparsers) -> None:
-    from ..cli import _current, _positive_int
+    from .common import _current, _positive_int
 
     p = subparsers.add_parser("schematic", help="draw Berger's Fig. 3 from the stack's network")
     p.add_argument("stack", help="stack file (TOML)")
@@ -36,7 +36,7 @@ def cmd_schematic(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() not in SUFFIXES:
         raise CircuitSpinError(f"{out}: the output must end in {', '.join(SUFFIXES)}")
-    from ..cli import stack_errors
+    from .common import stack_errors
     from ..network import build_network
     from ..schematic import draw_schematic, schematic_report
     from ..reader import load_stack

@@ -59,7 +59,7 @@ def parse_current_range(text: str) -> np.ndarray:
 
 
 def register(sub) -> None:
-    from ..cli import _positive_int
+    from .common import _positive_int
 
     p = sub.add_parser("sweep", help="sweep the current: I-V, V_UD, magnons, cone angle "
                                      "(one factorisation)")
@@ -148,7 +148,7 @@ def cmd_sweep(args) -> int:
     stack = load_stack(args.stack)
     if args.param:
         return _cmd_param_sweep(args)
-    from ..cli import stack_errors
+    from .common import stack_errors
 
     with stack_errors(args.stack):
         result = sweep_currents(stack, args.current, args.segments, args.method)

@@ -19,7 +19,7 @@ import math
 
 
 def register(sub) -> None:
-    from ..cli import _positive_int
+    from .common import _positive_int
 
     p = sub.add_parser("threshold", help="threshold current of the spin-wave motor "
                                          "(open-circuit V_UD = V_th)")
@@ -98,7 +98,7 @@ def _readable(f: dict) -> str:
 
 
 def cmd_threshold(args) -> int:
-    from ..cli import stack_errors
+    from .common import stack_errors
     from ..network import build_network
     from ..reader import load_stack
 

@@ -7,7 +7,7 @@ solve(network, current, *, backend="nodal") -> Solution
     same network through ngspice (needs the SPICE path, see the README).  A stack whose
     motor has ``mode = "steady"`` is solved self-consistently with its magnon number
     (:func:`circuitspin.solvers.motor_newton.solve_steady`, option ``newton="sparse"``
-    or ``"thevenin"``; with ngspice, :func:`circuitspin.motor_spice.solve_steady_ngspice`).
+    or ``"thevenin"``; with ngspice, :func:`circuitspin.solvers.motor_spice.solve_steady_ngspice`).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def solve(network, current: float, *, backend: str = "nodal", **options):
             from .motor_newton import solve_steady
 
             return solve_steady(network, current, **options)
-        from ..motor_spice import solve_steady_ngspice
+        from .motor_spice import solve_steady_ngspice
 
         return solve_steady_ngspice(network, current, **options)
     if backend == "nodal":

@@ -213,12 +213,13 @@ def parse_rawfile(text: str) -> dict:
     return {name: float(v[0]) for name, v in parse_rawfile_points(text).items()}
 
 
-def run_ngspice_batch(deck: str, timeout=None, keep: bool = False):
+def run_ngspice_batch(deck: str, timeout=None, keep: bool = False, points: bool = False):
     """Run ``deck`` with ``ngspice -b`` in a fresh temporary directory.
 
     Returns ``(variables, log, workdir)``; ``workdir`` (holding ``deck.cir``,
     ``ngspice.log``, ``out.raw``) is removed unless ``keep`` or the run failed, in which
-    case the SolverError names it.
+    case the SolverError names it.  ``points``: every point of every vector
+    (:func:`parse_rawfile_points`, a ``.tran`` run) instead of the operating point.
     """
     exe = _executable()
     work = Path(tempfile.mkdtemp(prefix="circuitspin-ngspice-"))
@@ -249,7 +250,8 @@ def run_ngspice_batch(deck: str, timeout=None, keep: bool = False):
         raise _batch_failure(work, what, proc.returncode)
     raw = work / "out.raw"
     try:
-        variables = parse_rawfile(raw.read_text(errors="replace"))
+        parse = parse_rawfile_points if points else parse_rawfile
+        variables = parse(raw.read_text(errors="replace"))
     except (OSError, ValueError) as exc:
         raise _batch_failure(work, f"ngspice -b gave no usable rawfile ({exc})",
                              proc.returncode) from None

@@ -38,21 +38,15 @@ transient_magnons(network, current, tstop, tstep=None, n0=None) -> dict of array
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import numpy as np
 from scipy import constants as _c
 
-from .errors import BackendUnavailable, SolverError
-from .motor import MotorLaw, motor_current
-from .network import Network
-from .solvers.spice import parse_rawfile_points
+from ..errors import SolverError
+from ..motor import MotorLaw, motor_current
+from ..network import Network
+from .spice import run_ngspice_batch
 
 MAGNON_NODE = "n"
-INSTALL_HINT = "install ngspice (Debian/Ubuntu: apt-get install ngspice libngspice0-dev)"
 # Newton tolerances for 1e-9-level answers: potentials here are ~1e-5 V and currents
 # ~1e-9 A, far below ngspice's defaults (vntol 1e-6 V, abstol 1e-12 A)
 PRECISION_OPTIONS = ".options reltol=1e-12 vntol=1e-18 abstol=1e-24 itl1=500 itl2=500"
@@ -111,7 +105,7 @@ def motor_lines(network: Network, *, nodeset: bool = True) -> list[str]:
 
 
 def _deck(network: Network, current: float, extra: list[str], analysis: str) -> str:
-    from .netlist import to_spice
+    from ..netlist import to_spice
 
     return to_spice(network, current, motor=False,
                     extra_lines=[PRECISION_OPTIONS] + extra, analysis=analysis)
@@ -145,40 +139,16 @@ def transient_deck(network: Network, current: float, tstop: float | None = None,
 
 # --------------------------------------------------------------------------- running
 def run_deck(deck: str, timeout: float | None = 120.0) -> dict:
-    """Run ``deck`` with ``ngspice -b`` in a temporary directory; every vector, all points.
-
-    Raises BackendUnavailable without ngspice and SolverError (with the log tail) when
-    ngspice fails.
-    """
-    exe = shutil.which("ngspice")
-    if exe is None:
-        raise BackendUnavailable(f"ngspice not found: {INSTALL_HINT}")
-    with tempfile.TemporaryDirectory(prefix="circuitspin-motor-") as tmp:
-        work = Path(tmp)
-        (work / "deck.cir").write_text(deck, encoding="ascii")
-        (work / ".spiceinit").write_text("set filetype=ascii\n", encoding="ascii")
-        try:
-            proc = subprocess.run([exe, "-b", "-r", "out.raw", "deck.cir"], cwd=work,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise SolverError(f"ngspice -b timed out after {timeout} s") from None
-        log = (proc.stdout + proc.stderr).strip().splitlines()
-        raw = work / "out.raw"
-        if proc.returncode != 0 or not raw.exists():
-            tail = " | ".join(line.strip() for line in log[-6:] if line.strip())
-            raise SolverError(f"ngspice -b failed (return code {proc.returncode}): {tail}")
-        try:
-            return parse_rawfile_points(raw.read_text(errors="replace"))
-        except ValueError as exc:
-            raise SolverError(f"ngspice -b gave no usable rawfile: {exc}") from None
+    """Every vector of ``deck`` at all its points, through the one ``ngspice -b`` runner
+    (:func:`circuitspin.solvers.spice.run_ngspice_batch`)."""
+    return run_ngspice_batch(deck, timeout=timeout, points=True)[0]
 
 
 def solve_steady_ngspice(network: Network, current: float, timeout: float | None = 120.0):
     """The steady motor and network at ``current`` (A) through ngspice ``.op``."""
-    from .netlist import deck_names
-    from .solution import Solution
-    from .solvers.motor_newton import _solution_info
+    from ..netlist import deck_names
+    from ..solution import Solution
+    from .motor_newton import _solution_info
 
     law = _law(network)
     values = run_deck(steady_deck(network, current), timeout=timeout)
