@@ -1,17 +1,22 @@
-"""Device comparisons: threshold currents from the bridge view, branched-profile plots.
+"""Thresholds and current sweeps of the spin-wave motor (library functions).
 
 Everything but the motor is linear, so the open-circuit bridge output is V_UD = k I
 (k in V/A, the bridge gain, one factorised solve with the motor left open).  The motor
 starts to pump at e V_th = hbar omega (1 + alpha / delta_alpha) (alpha -> 0 when the
 [motor] table gives none: the paper's delta_mu_bar + hbar omega = 0), so the threshold
-current of a device is I_th = V_th / k.  Comparing the 1D pillar, the pillar with flared
-leads and the zero-current SWASER shows what the geometry does to delta_mu_bar per
-ampere.  matplotlib is imported inside the plotting functions only.
+current is I_th = V_th / k (one computation:
+:func:`circuitspin.solvers.motor_newton.threshold_current`).  Comparing the 1D pillar,
+the pillar with flared leads and the zero-current SWASER shows what the geometry does to
+delta_mu_bar per ampere.
 
 Public API
 ----------
-threshold_voltage(motor) -> float
-    V_th (V) of a :class:`~circuitspin.stack.Motor`.
+threshold_fields(network) -> dict
+    The threshold of a network's motor (what ``circuitspin threshold --json`` prints):
+    V_th, bridge gain and resistance, threshold current and density, and for a steady
+    motor the self-consistent state at I_th.
+sweep_currents(stack, currents, segments=None, method=None) -> dict
+    One stack at every current (what ``circuitspin sweep`` prints).
 bridge_gain(network) -> float
     k = open-circuit V_UD per ampere of source current (V/A).
 DeviceThreshold
@@ -22,44 +27,84 @@ DeviceThreshold
 device_threshold(stack, name=None, segments=None) -> DeviceThreshold
 compare_thresholds(devices, segments=None) -> list[DeviceThreshold]
     ``devices``: stacks or stack-file paths (a mapping name -> stack/path also works).
-plot_threshold_comparison(results, fig=None) -> Figure
-    Bars of |I_th| (mA), annotated with delta_mu_bar per mA and the current through F2.
-plot_wire_profiles(solution, fig=None) -> Figure
-    Delta(x) and the charge current along every wire of a solved branched geometry.
+The plots of these results are in :mod:`circuitspin.plot.devices`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
-from scipy import constants as _c
 
-from .errors import NetworkError
-
-
-def _figure(fig, size):
-    if fig is not None:
-        return fig
-    from matplotlib.figure import Figure  # no pyplot state: headless and notebooks
-
-    return Figure(figsize=size)
-
-
-def threshold_voltage(motor) -> float:
-    """e V_th = h f (1 + alpha / delta_alpha), in volts (alpha None -> 0)."""
-    alpha = motor.alpha or 0.0
-    return _c.h * motor.frequency * (1.0 + alpha / motor.delta_alpha) / _c.e
+from .errors import NetworkError, SolverError
 
 
 def bridge_gain(network) -> float:
     """Open-circuit V_UD per ampere of source current (V/A), the motor branch left open."""
-    from .solution import injections
-    from .solvers.nodal import NodalFactor
+    from .solvers.motor_newton import bridge_thevenin
 
     if network.u is None:
         raise NetworkError(f"{network.stack.source}: no [motor] table, so no U-D bridge")
-    v = NodalFactor(network, include_motor=False).solve(injections(network, 1.0))
-    return float(v[network.u] - v[network.d])
+    return bridge_thevenin(network).gain
+
+
+def threshold_fields(network) -> dict:
+    """The threshold of ``network``'s motor as a dict of SI values (see the module)."""
+    from .motor import MotorLaw
+    from .solvers.motor_newton import bridge_thevenin, solve_point, threshold_current
+
+    stack = network.stack
+    if network.u is None:
+        raise SolverError(f"{stack.source}: no [motor] table: no threshold to compute")
+    law = MotorLaw.from_stack(stack)
+    th = bridge_thevenin(network)
+    if th.gain == 0.0:
+        raise SolverError(f"{stack.source}: the bridge has no output at U-D (gain 0 V/A): "
+                          "no current reaches the threshold")
+    i_th = threshold_current(law, th)
+    area = stack.motor_area  # the current density in the motor layer at U-D
+    out = {
+        "stack": stack.source, "title": stack.title, "mode": law.mode,
+        "motor_layer": stack.motor.layer, "frequency": law.frequency,
+        "delta_alpha": law.delta_alpha, "alpha": law.alpha_used,
+        "alpha_given": law.alpha is not None, "temperature": law.temperature,
+        "emf": law.emf, "V_th": law.V_th,
+        "bridge_gain": th.gain, "bridge_resistance": th.resistance,
+        "threshold_current": i_th,
+        "threshold_current_density": i_th / area,
+        "method": network.method, "segments": network.n_segments,
+    }
+    notes = []
+    if law.alpha is None:
+        notes.append("alpha not given in [motor]: alpha -> 0, threshold "
+                     "delta_mu_bar + hbar omega = 0 (V_th = h f / e)")
+    if th.gain < 0:
+        notes.append("negative: the bridge output has the pumping sign for current "
+                     "flowing from the last layer to the first")
+    if law.mode == "steady":
+        V, n, _ = solve_point(law, th, i_th)
+        out.update(magnons_at_threshold=n, V_UD_at_threshold=V,
+                   motor_current_at_threshold=(th.gain * i_th - V) / th.resistance,
+                   n_thermal=law.n_thermal)
+    out["note"] = "; ".join(notes)
+    return out
+
+
+def sweep_currents(stack, currents, segments=None, method=None) -> dict:
+    """One stack at every current (A): dict of arrays and scalars (SI units).
+
+    See :func:`circuitspin.solvers.motor_newton.sweep_network` for the keys; adds
+    ``stack``, ``title``, ``segments`` and ``method``.
+    """
+    from .network import build_network
+    from .solvers.motor_newton import sweep_network
+
+    network = build_network(stack, segments, method)
+    out = sweep_network(network, currents)
+    out.update(stack=stack.source, title=stack.title, segments=network.n_segments,
+               method=network.method)
+    return out
 
 
 def _motor_wire_current(network, v) -> float:
@@ -69,7 +114,7 @@ def _motor_wire_current(network, v) -> float:
     motor = network.stack.motor
     segs = np.flatnonzero(network.rows_layer[network.seg_a] == motor.index)
     i_up_a, i_dn_a, i_up_b, i_dn_b = segment_end_currents(network, v)
-    if getattr(motor, "end", "from") == "to":
+    if motor.end == "to":
         k = segs[-1]
         return float(i_up_b[k] + i_dn_b[k])
     k = segs[0]
@@ -94,20 +139,23 @@ def device_threshold(stack, name: str | None = None, segments: int | None = None
     """Bridge gain, threshold voltage and current of ``stack`` (a stack or a file path)."""
     from pathlib import Path
 
+    from .motor import MotorLaw
     from .network import build_network
-    from .solution import injections
-    from .solvers.nodal import NodalFactor
     from .reader import load_stack
+    from .solvers.motor_newton import bridge_thevenin, threshold_current
 
     if isinstance(stack, (str, Path)):
         stack = load_stack(stack)
     if stack.motor is None:
         raise NetworkError(f"{stack.source}: no [motor] table: no threshold to compute")
     net = build_network(stack, segments)
-    v = NodalFactor(net, include_motor=False).solve(injections(net, 1.0))
-    k = float(v[net.u] - v[net.d])
-    v_th = threshold_voltage(stack.motor)
-    i_th = v_th / k if k else float("inf")
+    th = bridge_thevenin(net)
+    law = MotorLaw.from_stack(stack)
+    k, v_th = th.gain, law.V_th
+    i_th = threshold_current(law, th)
+    if math.isnan(i_th):
+        i_th = math.inf
+    v = th.v_source
     label = name or Path(str(stack.source)).stem
     return DeviceThreshold(name=label, title=stack.title, bridge_gain=k, V_th=v_th,
                            I_th=i_th, motor_layer=stack.motor.layer,
@@ -119,61 +167,3 @@ def compare_thresholds(devices, segments: int | None = None) -> list[DeviceThres
     if isinstance(devices, dict):
         return [device_threshold(s, name=n, segments=segments) for n, s in devices.items()]
     return [device_threshold(s, segments=segments) for s in devices]
-
-
-def plot_threshold_comparison(results, fig=None):
-    """Bar chart of |I_th| (mA) per device; returns the Figure.
-
-    Each bar is annotated with |delta_mu_bar| per mA (ueV/mA, = |k| x 1e-3 x 1e6) and the
-    charge current through the motor's layer per ampere: 0 for the zero-current SWASER
-    (shown as 0 below 1e-12).
-    """
-    fig = _figure(fig, (7.0, 4.2))
-    ax = fig.subplots()
-    names = [r.name for r in results]
-    ith = np.array([abs(r.I_th) * 1e3 for r in results])
-    bars = ax.bar(names, ith, color=[f"C{i}" for i in range(len(results))])
-    for bar, r in zip(bars, results):
-        frac = r.motor_wire_current if abs(r.motor_wire_current) > 1e-12 else 0.0
-        ax.annotate(f"{abs(r.I_th) * 1e3:.3g} mA\n|Δμ̄|/I = {abs(r.bridge_gain) * 1e3:.3g} "
-                    f"µeV/mA\nI({r.motor_layer})/I = {frac:.3g}",
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=7)
-    ax.set_ylabel("threshold current |I_th| (mA)")
-    ax.set_yscale("log")
-    ax.set_ylim(ith.min() / 3, ith.max() * 8)
-    v_th = {round(r.V_th, 15) for r in results}
-    ax.set_title("Threshold current: V_th / (open-circuit V_UD per ampere)"
-                 + (f", V_th = {results[0].V_th * 1e6:.3g} µV" if len(v_th) == 1 else ""),
-                 fontsize=9)
-    ax.tick_params(axis="x", labelsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def plot_wire_profiles(solution, fig=None):
-    """Delta(x) (V) and the charge current (A) along every wire; returns the Figure."""
-    fig = _figure(fig, (7.5, 6.0))
-    ax_d, ax_i = fig.subplots(2, 1, sharex=True)
-    net = solution.network
-    prof = solution.profile()
-    for i, wire in enumerate(net.stack.layers):
-        m = prof["layer"] == i
-        x = (prof["x"][m] - wire.x0) * 1e9
-        ls = "-" if wire.material.ferromagnetic else "--"
-        ax_d.plot(x, prof["Delta"][m], ls, marker="o", ms=3, label=wire.name)
-        ax_i.plot(x, (prof["I_up"][m] + prof["I_dn"][m]) * 1e3, ls, marker="o", ms=3,
-                  label=wire.name)
-    if net.u is not None:
-        ax_d.annotate(f"U–D ({net.stack.motor.layer}): Δμ̄ = "
-                      f"{solution.delta_mu_bar_eV:.3e} eV",
-                      (0.98, 0.5), xycoords="axes fraction", ha="right", va="center",
-                      fontsize=8, color="C2")
-    ax_d.set_ylabel("Δ = V_up − V_dn (V)")
-    ax_i.set_ylabel("charge current (mA)")
-    ax_i.set_xlabel("x along each wire, from its 'from' end (nm)")
-    ax_d.legend(fontsize=7, ncol=2)
-    ax_d.set_title(f"{net.stack.title}  (I = {solution.current:g} A)", fontsize=9)
-    fig.tight_layout()
-    return fig

@@ -454,10 +454,19 @@ def build_network(stack, segments: int | None = None, method: str | None = None
     terminals = {name: geo_nodes[name][0] for name, kind in geo.nodes
                  if kind in TERMINAL_KINDS}
     named = geo.named_nodes
+    nodes = [node_layer, np.concatenate(chunks["pos"]), np.concatenate(chunks["band"]),
+             np.concatenate(chunks["x"])]
+    order = _banded_order(n_nodes, edge_a, edge_b) if named else None
+    if order is not None:  # a branched geometry: renumber for a narrow band
+        perm, inv = order
+        nodes = [v[perm] for v in nodes]
+        edge_a, edge_b, rows_up, rows_dn = inv[edge_a], inv[edge_b], inv[rows_up], inv[rows_dn]
+        u, d = (None, None) if u is None else (int(inv[u]), int(inv[d]))
+        terminals = {k: int(inv[v]) for k, v in terminals.items()}
+        labels = {int(inv[k]): v for k, v in labels.items()}
     net = Network(
         stack=stack, method=method,
-        node_layer=node_layer, node_pos=np.concatenate(chunks["pos"]),
-        node_band=np.concatenate(chunks["band"]), node_x=np.concatenate(chunks["x"]),
+        node_layer=nodes[0], node_pos=nodes[1], node_band=nodes[2], node_x=nodes[3],
         edge_a=edge_a, edge_b=edge_b, edge_g=edge_g, edge_kind=edge_kind,
         source=terminals[geo.terminal("source")], ground=terminals[geo.terminal("ground")],
         u=u, d=d, motor_g=float(motor_g), motor_emf=float(motor_emf),
@@ -469,6 +478,23 @@ def build_network(stack, segments: int | None = None, method: str | None = None
     if named:
         _check_names(net, counts)
     return net
+
+
+def _banded_order(n_nodes, edge_a, edge_b):
+    """(perm, inverse) renumbering the nodes by reverse Cuthill-McKee when that narrows
+    the band (a branched geometry: the walk leaves a jump of one arm's length at every
+    junction; level by level the arms interleave), else None."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    adj = sp.coo_matrix((np.ones(edge_a.size), (edge_a, edge_b)),
+                        shape=(n_nodes, n_nodes)).tocsr()
+    perm = reverse_cuthill_mckee(adj, symmetric_mode=False).astype(np.int64)
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(n_nodes)
+    if np.abs(inv[edge_a] - inv[edge_b]).max() >= np.abs(edge_a - edge_b).max():
+        return None
+    return perm, inv
 
 
 def _check_names(net, counts):

@@ -306,9 +306,11 @@ def test_library_entries_have_sources():
 
 
 def test_plot_fermi_draws_the_computed_data():
+    from circuitspin.plot import plot_fermi
+
     mpl = pytest.importorskip("matplotlib")
     mpl.use("Agg")
-    fig = fermi.plot_fermi(KN, KUP, KDN)
+    fig = plot_fermi(KN, KUP, KDN)
     assert isinstance(fig, mpl.figure.Figure)
     ax1, ax2 = fig.axes
     lines = {ln.get_label(): ln for ln in ax1.get_lines() if not ln.get_label().startswith("_")}

@@ -28,7 +28,7 @@ from scipy import optimize
 from circuitspin import build_network, load_stack, solve, stack_from_dict
 from circuitspin import fermi
 from circuitspin import literature as lit
-from circuitspin.commands.threshold import threshold_fields
+from circuitspin.devices import threshold_fields
 from circuitspin.errors import CircuitSpinError
 from circuitspin.motor import MotorLaw, spin_count
 from conftest import CO, CO_CU, CU, NETLISTS, pillar_dict

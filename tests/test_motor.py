@@ -442,7 +442,7 @@ def test_motor_deck_lines_hold_numbers_only():
 def test_plot_motor_sweep(steady):
     from matplotlib.figure import Figure
 
-    from circuitspin.plot_motor import plot_motor_sweep
+    from circuitspin.plot import plot_motor_sweep
 
     net, law, th, i_th = steady
     res = sweep_network(net, np.linspace(0, 3, 61) * i_th)

@@ -237,7 +237,7 @@ def _edges(net):
 @pytest.mark.parametrize("case", list(CASES))
 def test_schematic_is_the_network(case):
     pytest.importorskip("schemdraw")
-    from circuitspin.schematic import draw_schematic, schematic_report
+    from circuitspin.plot import draw_schematic, schematic_report
 
     net = CASES[case]()
     rep = schematic_report(draw_schematic(net))
@@ -260,7 +260,7 @@ def test_schematic_is_the_network(case):
 
 def test_schematic_without_motor_has_none():
     pytest.importorskip("schemdraw")
-    from circuitspin.schematic import draw_schematic, schematic_report
+    from circuitspin.plot import draw_schematic, schematic_report
 
     d = pillar_dict()
     del d["motor"]
@@ -271,7 +271,7 @@ def test_schematic_without_motor_has_none():
 
 def test_schematic_lumps_a_fine_network_into_exact_segments(pillar):
     pytest.importorskip("schemdraw")
-    from circuitspin.schematic import draw_schematic, schematic_report
+    from circuitspin.plot import draw_schematic, schematic_report
 
     fine = build_network(pillar, 50)
     drawing = draw_schematic(fine)
@@ -289,7 +289,7 @@ def test_schematic_lumps_a_fine_network_into_exact_segments(pillar):
 
 def test_schematic_lumps_a_layer_with_its_own_segments():
     pytest.importorskip("schemdraw")
-    from circuitspin.schematic import draw_schematic, schematic_report
+    from circuitspin.plot import draw_schematic, schematic_report
 
     d = pillar_dict()
     d["layers"][0]["segments"] = 40  # the layer's own key wins over segments=None
@@ -300,7 +300,7 @@ def test_schematic_lumps_a_layer_with_its_own_segments():
 
 def test_schematic_svg_and_png_carry_the_values(pillar, tmp_path):
     pytest.importorskip("schemdraw")
-    from circuitspin.schematic import draw_schematic, eng
+    from circuitspin.plot import draw_schematic, eng
 
     net = build_network(pillar.with_motor(magnons=3.0))
     svg, png = tmp_path / "fig3.svg", tmp_path / "fig3.png"
@@ -320,7 +320,7 @@ def test_schematic_svg_and_png_carry_the_values(pillar, tmp_path):
 
 def test_schematic_says_open_and_lumped(pillar, tmp_path):
     pytest.importorskip("schemdraw")
-    from circuitspin.schematic import draw_schematic
+    from circuitspin.plot import draw_schematic
 
     svg = tmp_path / "fig3.svg"
     draw_schematic(build_network(pillar, 30), svg)
@@ -333,7 +333,7 @@ def test_schematic_says_open_and_lumped(pillar, tmp_path):
     (205411.8, "Ω", "205 kΩ"), (4.13567e-5, "V", "41.4 µV"), (0.99951, "Ω", "1.00 Ω"),
     (-0.0125, "Ω", "-12.5 mΩ"), (1e-20, "Ω", "1.00e-20 Ω")])
 def test_engineering_notation(value, unit, text):
-    from circuitspin.schematic import eng
+    from circuitspin.plot import eng
 
     assert eng(value, unit) == text
 
@@ -341,7 +341,7 @@ def test_engineering_notation(value, unit, text):
 def test_schematic_refuses_other_objects():
     pytest.importorskip("schemdraw")
     from circuitspin.errors import NetworkError
-    from circuitspin.schematic import draw_schematic
+    from circuitspin.plot import draw_schematic
 
     with pytest.raises(NetworkError, match="Stack or a Network"):
         draw_schematic("pillar.toml")
@@ -351,7 +351,7 @@ def test_schematic_refuses_a_branched_geometry(pillar):
     pytest.importorskip("schemdraw")
     import circuitspin.geometry as wires
     from circuitspin.errors import NetworkError
-    from circuitspin.schematic import draw_schematic
+    from circuitspin.plot import draw_schematic
 
     chain = wires.wires_from_stack(pillar)
     for obj in (chain, build_network(chain)):

@@ -514,7 +514,8 @@ def test_threshold_command_on_the_new_devices(name):
 
 
 def test_compare_thresholds_cli_and_plot(tmp_path):
-    from circuitspin.devices import compare_thresholds, plot_threshold_comparison
+    from circuitspin.devices import compare_thresholds
+    from circuitspin.plot import plot_threshold_comparison
 
     files = [NETLISTS / f"{n}.toml" for n in DEVICES[:3]]
     fig = plot_threshold_comparison(compare_thresholds(files))
@@ -533,7 +534,7 @@ def test_compare_thresholds_cli_and_plot(tmp_path):
 
 
 def test_wire_profile_plot():
-    from circuitspin.devices import plot_wire_profiles
+    from circuitspin.plot import plot_wire_profiles
 
     ws = load_stack(NETLISTS / "zero_current_swaser.toml")
     sol = solve(build_network(ws, segments=8), I)

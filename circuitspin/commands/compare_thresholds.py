@@ -31,7 +31,7 @@ def cmd_compare(args) -> int:
     results = compare_thresholds(args.stacks, segments=args.segments)
     plot = None
     if args.output:
-        from ..devices import plot_threshold_comparison
+        from ..plot.devices import plot_threshold_comparison
         from ..plot import save_figure
 
         plot = str(save_figure(plot_threshold_comparison(results), args.output))

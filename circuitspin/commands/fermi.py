@@ -41,7 +41,7 @@ def cmd_fermi(args) -> int:
 
     out = fermi_summary(args.kN, args.kup, args.kdn, x=args.x)
     if args.plot:
-        from ..fermi import plot_fermi
+        from ..plot.fermi import plot_fermi
         from ..plot import save_figure
 
         out["plot"] = str(save_figure(plot_fermi(args.kN, args.kup, args.kdn), args.plot))

@@ -38,7 +38,7 @@ def cmd_schematic(args) -> int:
         raise CircuitSpinError(f"{out}: the output must end in {', '.join(SUFFIXES)}")
     from .common import stack_errors
     from ..network import build_network
-    from ..schematic import draw_schematic, schematic_report
+    from ..plot.schematic import draw_schematic, schematic_report
     from ..reader import load_stack
 
     stack = load_stack(args.stack)

@@ -13,7 +13,7 @@ file instead), or one JSON object with ``--json``; ``--plot`` saves V_UD(I) agai
 n(I), I_M(I), theta(I), the I-V curve and the power split.  ``START`` and ``STOP`` take
 units (``0:2 mA:201``); a negative START needs ``--current=-1e-3:1e-3:201``.
 
-The per-stack work is :func:`sweep_currents`, so that a parameter sweep (``--param
+The per-stack work is :func:`circuitspin.devices.sweep_currents`, so that a parameter sweep (``--param
 PATH=SPEC``) can call it once per stack and stack the results.
 """
 from __future__ import annotations
@@ -89,22 +89,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
-def sweep_currents(stack, currents, segments=None, method=None) -> dict:
-    """One stack at every current (A): dict of arrays and scalars (SI units).
-
-    See :func:`circuitspin.solvers.motor_newton.sweep_network` for the keys; adds
-    ``stack``, ``title``, ``segments`` and ``method``.
-    """
-    from ..network import build_network
-    from ..solvers.motor_newton import sweep_network
-
-    network = build_network(stack, segments, method)
-    out = sweep_network(network, currents)
-    out.update(stack=stack.source, title=stack.title, segments=network.n_segments,
-               method=network.method)
-    return out
-
-
 def columns(result: dict) -> list[str]:
     """The per-current columns ``result`` holds (all-NaN ones left out)."""
     return [c for c in COLUMNS if c in result and not np.all(np.isnan(result[c]))]
@@ -143,6 +127,7 @@ def json_object(result: dict) -> dict:
 
 def cmd_sweep(args) -> int:
     from ..netlist import write_text_atomic
+    from ..devices import sweep_currents
     from ..reader import load_stack
 
     stack = load_stack(args.stack)
@@ -154,7 +139,7 @@ def cmd_sweep(args) -> int:
         result = sweep_currents(stack, args.current, args.segments, args.method)
     if args.plot:
         from ..plot import save_figure
-        from ..plot_motor import plot_motor_sweep
+        from ..plot.motor import plot_motor_sweep
 
         result["plot"] = str(save_figure(plot_motor_sweep(result), args.plot))
     if args.output:
@@ -212,7 +197,7 @@ def _cmd_param_sweep(args) -> int:
         written.append(str(write_text_atomic(dataset_csv(ds), args.output)))
     if args.plot:
         from ..plot import save_figure
-        from ..plot_motor import plot_param_sweep
+        from ..plot.motor import plot_param_sweep
 
         written.append(str(save_figure(plot_param_sweep(ds), args.plot)))
     if ds.attrs["failed_points"]:

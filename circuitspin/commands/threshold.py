@@ -31,49 +31,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_threshold)
 
 
-def threshold_fields(network) -> dict:
-    """The threshold of ``network``'s motor as a dict of SI values (see the module)."""
-    from ..errors import SolverError
-    from ..motor import MotorLaw
-    from ..solvers.motor_newton import bridge_thevenin, solve_point
-
-    stack = network.stack
-    if network.u is None:
-        raise SolverError(f"{stack.source}: no [motor] table: no threshold to compute")
-    law = MotorLaw.from_stack(stack)
-    th = bridge_thevenin(network)
-    if th.gain == 0.0:
-        raise SolverError(f"{stack.source}: the bridge has no output at U-D (gain 0 V/A): "
-                          "no current reaches the threshold")
-    i_th = law.V_th / th.gain
-    area = stack.motor_area  # the current density in the motor layer at U-D
-    out = {
-        "stack": stack.source, "title": stack.title, "mode": law.mode,
-        "motor_layer": stack.motor.layer, "frequency": law.frequency,
-        "delta_alpha": law.delta_alpha, "alpha": law.alpha_used,
-        "alpha_given": law.alpha is not None, "temperature": law.temperature,
-        "emf": law.emf, "V_th": law.V_th,
-        "bridge_gain": th.gain, "bridge_resistance": th.resistance,
-        "threshold_current": i_th,
-        "threshold_current_density": i_th / area,
-        "method": network.method, "segments": network.n_segments,
-    }
-    notes = []
-    if law.alpha is None:
-        notes.append("alpha not given in [motor]: alpha -> 0, threshold "
-                     "delta_mu_bar + hbar omega = 0 (V_th = h f / e)")
-    if th.gain < 0:
-        notes.append("negative: the bridge output has the pumping sign for current "
-                     "flowing from the last layer to the first")
-    if law.mode == "steady":
-        V, n, _ = solve_point(law, th, i_th)
-        out.update(magnons_at_threshold=n, V_UD_at_threshold=V,
-                   motor_current_at_threshold=(th.gain * i_th - V) / th.resistance,
-                   n_thermal=law.n_thermal)
-    out["note"] = "; ".join(notes)
-    return out
-
-
 def _readable(f: dict) -> str:
     dens = f["threshold_current_density"]
     lines = [
@@ -98,9 +55,10 @@ def _readable(f: dict) -> str:
 
 
 def cmd_threshold(args) -> int:
-    from .common import stack_errors
+    from ..devices import threshold_fields
     from ..network import build_network
     from ..reader import load_stack
+    from .common import stack_errors
 
     stack = load_stack(args.stack)
     with stack_errors(args.stack):

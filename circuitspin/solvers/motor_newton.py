@@ -139,6 +139,12 @@ def bridge_thevenin(network: Network, factor: NodalFactor | None = None) -> Thev
                     v_source=v_s, v_motor=v_m)
 
 
+def threshold_current(law: MotorLaw, thevenin: Thevenin) -> float:
+    """I_th = V_th / bridge_gain (A): the current at which the open-circuit bridge output
+    reaches V_th (NaN for a bridge without output)."""
+    return law.V_th / thevenin.gain if thevenin.gain else math.nan
+
+
 # --------------------------------------------------------------------------- safeguard
 class _Bracket:
     """Bracket on n from the sign of G = tau0 Gamma - (n - n_T) along the load line.
@@ -429,7 +435,7 @@ def sweep_network(network: Network, currents) -> dict:
     if spins is not None:
         out["theta_deg"] = np.degrees(cone_angle(n, spins))
     out.update(resistance=th.input_resistance, bridge_gain=k, bridge_resistance=Z,
-               V_th=law.V_th, threshold_current=law.V_th / k if k else math.nan,
+               V_th=law.V_th, threshold_current=threshold_current(law, th),
                alpha=law.alpha_used, alpha_given=law.alpha is not None, mode=law.mode,
                spins=spins, n_thermal=law.n_thermal, iterations=iterations)
     return out

@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import CircuitSpinError, NetworkError
-from .network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
-from .geometry import Geometry, Stack
+from ..errors import CircuitSpinError, NetworkError
+from ..geometry import Geometry, Stack
+from ..network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
 
 H = 7.0        # drawing units between the up row (y = 0) and the down row (y = H)
 W = 8.0        # width of one segment
@@ -157,7 +157,7 @@ def draw_schematic(stack_or_network, path=None, current: float | None = None,
     max_segments : int
         Largest number of segments per layer drawn one by one.
     """
-    from .optional import require
+    from ..optional import require
 
     schemdraw = require("schemdraw", "schematic", "the schematic")
     elm = require("schemdraw.elements", "schematic", "the schematic")
@@ -355,7 +355,7 @@ def _draw_notes(d, elm, lay, original):
 def save_schematic(drawing, path, dpi: float = 100) -> Path:
     """Write ``drawing`` to ``path`` atomically; ``.svg`` via schemdraw's SVG backend,
     other suffixes (``.png``, ``.pdf``) via a matplotlib Figure (no pyplot)."""
-    from .plot import publish, temporary_beside
+    from .profile import publish, temporary_beside
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -4,7 +4,7 @@ Public API
 ----------
 plot_motor_sweep(result, fig=None) -> matplotlib.figure.Figure
     Six panels against the current (mA) of a sweep result
-    (:func:`circuitspin.commands.sweep.sweep_currents` or
+    (:func:`circuitspin.devices.sweep_currents` or
     :func:`circuitspin.solvers.motor_newton.sweep_network`): V_UD with the threshold
     V_th and the open-circuit bridge output k I (the clamp); the magnon number n with
     n_T and 2 S; the motor current I_M; the cone angle theta (when the stack

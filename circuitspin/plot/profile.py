@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import CircuitSpinError, NetworkError
+from ..errors import CircuitSpinError, NetworkError
 
 _LAYER_COLOURS = {True: "#f3d9c6", False: "#dbe7f3"}  # ferromagnet, normal metal
 _KIND_COLOURS = {"band": "#333333", "spin-flip": "#1b9e77", "interface": "#d95f02",
@@ -149,7 +149,7 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
     prof = solution.profile()
     ref = None
     if diffusion:
-        from .diffusion import solve_diffusion
+        from ..diffusion import solve_diffusion
 
         ref = solve_diffusion(stack, solution.current).profile(200)
     levels = 1
@@ -242,9 +242,9 @@ def convergence_errors(stack, current, segment_counts):
     |ref|, NaN without a motor), ``R`` (|R - ref| / ref); and floats ``exact_V_UD``,
     ``exact_R``: the same errors of the exact one-segment-per-layer network.
     """
-    from .diffusion import solve_diffusion
-    from .network import build_network
-    from .solvers import solve
+    from ..diffusion import solve_diffusion
+    from ..network import build_network
+    from ..solvers import solve
 
     counts = np.asarray(sorted({int(n) for n in segment_counts}))
     if counts.size == 0 or counts.min() < 1:
