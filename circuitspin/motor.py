@@ -307,13 +307,11 @@ def spin_count(stack) -> float | None:
     V_F2 = area x thickness of the motor layer (m^3), M_s from ``[motor] ms`` (A/m).
     """
     m = stack.motor
-    if m is None or getattr(m, "ms", None) is None:
+    if m is None or m.ms is None:
         return None
-    layer = stack.layers[m.index]
-    area = getattr(layer, "area", None) or getattr(stack, "area", None)
-    if area is None:
-        return None
-    if getattr(layer, "area_profile", None) is not None:  # a flaring layer: integrate A(x)
+    layer = stack.geometry.layers[m.index]   # a layer is a wire with its area
+    area = layer.area
+    if layer.area_profile is not None:  # a flaring layer: integrate A(x)
         xi = np.linspace(0.0, layer.thickness, 1001)
         a = layer.area_at(area, xi)
         volume = float(np.sum((a[1:] + a[:-1]) * np.diff(xi)) / 2.0)

@@ -57,7 +57,7 @@ def segment_end_currents(network: Network, v: np.ndarray):
     vua, vda = v[network.rows_up[ra]], v[network.rows_dn[ra]]
     vub, vdb = v[network.rows_up[rb]], v[network.rows_dn[rb]]
     g_uu, g_dd, g_v, g_x = network.seg_g.T
-    g_vb = g_v if getattr(network, "seg_vert_b", None) is None else network.seg_vert_b
+    g_vb = g_v if network.seg_vert_b is None else network.seg_vert_b
     i_up_a = g_uu * (vua - vub) + g_v * (vua - vda) + g_x * (vua - vdb)
     i_dn_a = g_dd * (vda - vdb) + g_v * (vda - vua) + g_x * (vda - vub)
     i_up_b = g_uu * (vua - vub) - g_vb * (vub - vdb) - g_x * (vub - vda)
@@ -219,7 +219,7 @@ class Solution:
 
     def terminal_fields(self) -> dict:
         """Branched geometries: ``{"terminal_voltages": {name: V}}``; else empty."""
-        terminals = getattr(self.network, "terminals", None)
+        terminals = self.network.terminals
         if not terminals:
             return {}
         return {"terminal_voltages": {name: float(self.potentials[i])

@@ -18,8 +18,8 @@ from __future__ import annotations
 def torque_fields(solution) -> dict:
     """Torque entries for ``solve --json`` (see the module docstring)."""
     stack = solution.network.stack
-    motor = getattr(stack, "motor", None)
-    layers = getattr(stack, "layers", ())
+    motor = stack.motor
+    layers = stack.layers
     if motor is None or solution.V_UD is None or not 0 < motor.index < len(layers):
         return {}
     spacer = layers[motor.index - 1].material

@@ -127,11 +127,11 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
     order of ``solution.profile()``; the U–D marker (label ``"U–D"``) has y = Delta at U-D in
     the lab frame, s V_UD (s = -1 for a motor layer magnetised "down").
     A branched wire geometry has no common x axis: it is drawn wire by wire
-    (:func:`circuitspin.devices.plot_wire_profiles`).
+    (:func:`circuitspin.plot.devices.plot_wire_profiles`).
     """
     net = solution.network
     stack = net.stack
-    if getattr(net, "terminals", None):
+    if net.terminals:
         from .devices import plot_wire_profiles
 
         return plot_wire_profiles(solution, fig=fig)
