@@ -300,25 +300,31 @@ def _conductances(wires, local, counts, method):
     rho = np.array([w.band_resistivities for w in wires])  # (nw, 2)
     su, sd = 1.0 / rho[seg_wire, 0], 1.0 / rho[seg_wire, 1]
     flares = np.array([w.area_profile is not None for w in wires])
+    kernel = exact_segment if method == "exact" else ladder_segment
+    if not flares.any():  # constant sections only (every straight stack): no masks
+        thick = np.array([w.thickness for w in wires])
+        h = (thick / np.asarray(counts))[seg_wire]
+        areas = np.array([w.area for w in wires], dtype=float)
+        area = areas[0] if np.all(areas == areas[0]) else areas[seg_wire]
+        g_uu, g_dd, g_v, g_x = kernel(area, h, lsf, su, sd)
+        return (g_uu, g_dd, g_v, g_v, g_x), False
     out = np.empty((5, seg_wire.size))
     const = ~flares[seg_wire]
     if const.any():
         thick = np.array([w.thickness for w in wires])
         h = (thick / np.asarray(counts))[seg_wire][const]
         area = np.array([w.area for w in wires], dtype=float)[seg_wire][const]
-        kernel = exact_segment if method == "exact" else ladder_segment
         g_uu, g_dd, g_v, g_x = kernel(area, h, lsf[const], su[const], sd[const])
         out[:, const] = g_uu, g_dd, g_v, g_v, g_x
-    if flares.any():
-        fl = ~const
-        pick = [i for i in range(nw) if flares[i]]
-        xa = np.concatenate([local[i][:-1] for i in pick])
-        xb = np.concatenate([local[i][1:] for i in pick])
-        area_a = np.concatenate([wires[i].area_at(wires[i].area, local[i][:-1]) for i in pick])
-        area_b = np.concatenate([wires[i].area_at(wires[i].area, local[i][1:]) for i in pick])
-        out[:, fl] = flared_segment(area_a, area_b, xb - xa, lsf[fl], su[fl], sd[fl],
-                                    method=method)
-    return out, bool(flares.any())
+    fl = ~const
+    pick = [i for i in range(nw) if flares[i]]
+    xa = np.concatenate([local[i][:-1] for i in pick])
+    xb = np.concatenate([local[i][1:] for i in pick])
+    area_a = np.concatenate([wires[i].area_at(wires[i].area, local[i][:-1]) for i in pick])
+    area_b = np.concatenate([wires[i].area_at(wires[i].area, local[i][1:]) for i in pick])
+    out[:, fl] = flared_segment(area_a, area_b, xb - xa, lsf[fl], su[fl], sd[fl],
+                                method=method)
+    return out, True
 
 
 def build_network(stack, segments: int | None = None, method: str | None = None
