@@ -1,4 +1,4 @@
-"""Command line: ``circuitspin solve|plot|materials ...`` (shared/interface.md).
+"""Command line: ``circuitspin solve|plot|materials ...`` (docs/commands.md).
 
 Bad input of any kind ends in one line on stderr, ``circuitspin: error: ...``, and exit
 status 2, never a traceback; an error found while building or solving a stack's network

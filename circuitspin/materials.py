@@ -9,7 +9,7 @@ InterfaceParams
     Frozen dataclass of one interface: ``ar`` = AR* (ohm m^2) and ``gamma``.
 builtin_material(name), builtin_interface(a, b), BUILTIN_MATERIALS, BUILTIN_INTERFACES
 
-Conventions (shared/physics.md section 2)::
+Conventions (docs/model.md, "Materials")::
 
     rho* = rho / (1 - beta^2);  rho_up = 2 rho* (1 - beta);  rho_dn = 2 rho* (1 + beta)
     r_up = 2 AR* (1 - gamma);   r_dn = 2 AR* (1 + gamma)

@@ -1,4 +1,4 @@
-"""The spin-wave motor between U and D (shared/physics.md section 4).
+"""The spin-wave motor between U and D (docs/model.md, "The motor").
 
 The motor is the paper's dc "motor" of Fig. 3: the electron spin flips in F2 that emit
 magnons.  Its current ``I_M`` (A, U -> D inside the motor) is ``e`` times the net rate

@@ -3,7 +3,7 @@
 Public API
 ----------
 load_stack(path) -> Stack
-    Read a TOML stack file (shared/interface.md).  Every bad value raises
+    Read a TOML stack file (docs/stack-files.md).  Every bad value raises
     :class:`~circuitspin.errors.StackError` with one line naming the file, the table and
     the key, e.g. ``pillar.toml: [materials.Co] lsf: must be > 0 m, got -5e-09``.
 stack_from_dict(data, source="<dict>") -> Stack

@@ -1,4 +1,4 @@
-"""Branched geometries: 1D wires joined at point junctions (shared/physics.md section 5).
+"""Branched geometries: 1D wires joined at point junctions (docs/model.md).
 
 The second form of a stack file, beside ``[[layers]]``::
 

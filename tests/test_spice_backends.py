@@ -215,7 +215,7 @@ def test_hundred_thousand_segment_deck_solved_by_ngspice_b():
     """1e5 ladder segments (3e5 resistors): ngspice -b's answer passes Kirchhoff's law to
     rounding (backward error < 1e-12), and V_UD, R agree with the nodal solver to 1e-4:
     at h = lsf/5e5 the ladder's conditioning amplifies rounding (the nodal solver without
-    its branch-current refinement is itself ~5e-6 off; shared/physics.md section 3)."""
+    its branch-current refinement is itself ~5e-6 off; docs/model.md, "The network")."""
     need_ngspice("subprocess")
     net = build_network(load_stack(NETLISTS / "berger_pillar.toml"), segments=25_000)
     assert net.n_segments == 100_000

@@ -9,7 +9,7 @@ NodalFactor(network, include_motor=True)
     One diagonal scaling and sparse LU of G; ``solve(b)`` returns node potentials for
     node injections ``b`` (A) with iterative refinement whose residual is computed edge
     by edge (branch currents), which restores the digits a fine ladder loses in the
-    assembled diagonal (shared/physics.md section 3).  ``condition_estimate()``: the
+    assembled diagonal (docs/model.md, "The network").  ``condition_estimate()``: the
     1-norm condition number of the scaled matrix (a few solves with the factor);
     ``solve(b, report=True)`` also returns a :class:`Refinement` (steps, corrections,
     error estimate).
