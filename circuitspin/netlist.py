@@ -40,7 +40,7 @@ clean_text(text), layer_prefixes(names), parse_value(token)
 
 Text that comes from a stack file (title, layer and material names) never starts a deck
 line: the title is reduced to printable ASCII on the first line, and every other string
-appears JSON-quoted (control characters escaped) inside ``* `` comment lines.
+appears JSON-quoted (control characters escaped) inside comment lines (``*`` and a space).
 """
 from __future__ import annotations
 

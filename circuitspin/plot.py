@@ -122,6 +122,8 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
     zoom : bool
         Add a column zoomed on the thin layers (and the motor's N|F2 interface).
 
+    Notes
+    -----
     The Delta panel's first line is the circuit's node values (``Line2D`` label
     ``"circuit"``), y = Delta in volts, unscaled, one point per profile row in the
     order of ``solution.profile()``; the U–D marker (label ``"U–D"``) has y = Delta at U-D in

@@ -405,16 +405,23 @@ def schematic_report(drawing) -> dict:
     Wires (``Line`` elements) join the points at their two ends; a dot tagged with a
     network node names the cluster it sits in.  Returns a dict with
 
-    ``resistors``  {kind: number of drawn resistors} (kinds of ``EDGE_KINDS``);
-    ``edges``      sorted list of (node_a, node_b, kind, conductance S), node_a < node_b,
-                   the network nodes at the two ends of every drawn resistor;
-    ``motor``      None, or {"nodes": (node at the + end, node at the other end),
-                   "emf": V, "conductance": S (0 = open), "open": bool};
-    ``source``     network node the current source feeds; ``ground``: grounded node;
-    ``lumped``     True when the drawing stands for a finer network;
-    ``unnamed_clusters``  junctions that are no network node (the motor's midpoint and
-                   the grounded side of the current source);
-    ``shorts``     clusters holding two or more network nodes (an error in the drawing).
+    ``resistors``
+        {kind: number of drawn resistors} (kinds of ``EDGE_KINDS``);
+    ``edges``
+        sorted list of (node_a, node_b, kind, conductance S), node_a < node_b, the
+        network nodes at the two ends of every drawn resistor;
+    ``motor``
+        None, or {"nodes": (node at the + end, node at the other end), "emf": V,
+        "conductance": S (0 = open), "open": bool};
+    ``source``, ``ground``
+        the network node the current source feeds; the grounded node;
+    ``lumped``
+        True when the drawing stands for a finer network;
+    ``unnamed_clusters``
+        junctions that are no network node (the motor's midpoint and the grounded
+        side of the current source);
+    ``shorts``
+        clusters holding two or more network nodes (an error in the drawing).
     """
     import schemdraw.elements as elm
 
