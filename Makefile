@@ -47,9 +47,11 @@ $(NB_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[all,notebook]'
 	touch $(NB_STAMP)
 
-# JupyterLab on notebooks/, with this venv's kernel (NOTEBOOK_ARGS=--no-browser ...)
+# JupyterLab on notebooks/, with this venv's kernel (NOTEBOOK_ARGS=--no-browser ...);
+# Jupyter refuses to run as root without --allow-root (containers)
 notebook: $(NB_STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(NOTEBOOK_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOK_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis

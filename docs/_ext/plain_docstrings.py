@@ -7,6 +7,7 @@ three of their habits mean something else in reStructuredText, so this hook
 - ``|x|`` is an absolute value, not a substitution: ``|`` is escaped;
 - a lone ``*`` (``rho*``, ``AR*``, ``f(a, *, b)``, ``**options``) is a character, not the
   start of emphasis: it is escaped unless it opens a ``*word*`` emphasis;
+- the first line of a property's docstring is prose, not ``type: description``;
 - the entries of a module's ``Public API`` section are signatures such as
   ``solve(network, current, *, backend="nodal") -> Solution``, sometimes continued on
   a second line: each becomes one literal term of a definition list.
@@ -96,6 +97,11 @@ def rewrite(lines: list[str]) -> list[str]:
 
 def process(app, what, name, obj, options, lines):
     lines[:] = rewrite(lines)
+    if what in ("attribute", "data", "property") and lines:
+        # napoleon reads a first line "A: B" of these as "type: description"; a
+        # property's docstring is prose ("1/R_M of the branch, S (0: open)"), so it
+        # is preceded by an empty reST comment for napoleon to take instead
+        lines[:0] = ["..", ""]
 
 
 def setup(app):
