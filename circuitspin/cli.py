@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import sys
 import warnings
 
@@ -37,10 +38,13 @@ def _current(text: str) -> float:
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    import re
+
+    text = text.strip()
+    if re.fullmatch(r"[+-]?[0-9]{1,18}", text) is None:  # int() of 1e5 digits is slow
+        raise argparse.ArgumentTypeError(f"expected a whole number below 1e18, got "
+                                         f"{text[:40]!r}")
+    value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
@@ -71,6 +75,16 @@ def add_network_options(p):
                         "segment per layer)")
     p.add_argument("--method", choices=("exact", "ladder"), default=None,
                    help="discretisation (default: exact without --segments, ladder with)")
+    add_segment_limit(p)
+
+
+def add_segment_limit(p):
+    """``--segment-limit``: raise (or lower) the network size limit."""
+    from .network import MAX_SEGMENTS
+
+    p.add_argument("--segment-limit", type=_positive_int, default=None, metavar="N",
+                   help="refuse networks of more than N segments in all (default "
+                        f"{MAX_SEGMENTS:,}, about 650 bytes each)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,7 +199,7 @@ def cmd_solve(args) -> int:
 def _readable(f: dict, sol) -> str:
     net = sol.network
     lines = [
-        f"stack          {f['stack']}  ({f['title']})",
+        f"stack          {printable(f['stack'])}  ({printable(f['title'])})",
         f"network        {f['method']}, {f['segments']} segments, {f['nodes']} nodes, "
         f"{f['edges']} edges; backend {f['backend']}",
         f"current        {f['current']:.6g} A",
@@ -260,8 +274,16 @@ def cmd_materials(args) -> int:
     return 0
 
 
+def printable(text) -> str:
+    """``text`` with control characters (terminal escape sequences, bells, C1 codes)
+    shown as ``\\x1b``-style escapes, so a stack's title or name cannot drive the
+    terminal."""
+    return "".join(ch if ch.isprintable() or ch == " " else
+                   ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+
+
 def _one_line(text) -> str:
-    return " ".join(str(text).split())
+    return printable(" ".join(str(text).split()))
 
 
 def _warning_printer():
@@ -282,6 +304,43 @@ def _warning_printer():
 
 
 def main(argv=None) -> int:
+    """Run the command line; returns the exit status (see the module docstring).
+
+    SIGTERM and SIGHUP end a run like Ctrl-C (temporary files removed, child processes
+    and worker pools killed; exit status 128 + the signal's number)."""
+    from .processes import raising_signals
+
+    with raising_signals():
+        try:
+            status = _main(argv)
+        except KeyboardInterrupt as exc:  # before the command started, or Terminated
+            status = _interrupted(exc)
+    _exit_if_ngspice_busy(status)
+    return status
+
+
+def _interrupted(exc) -> int:
+    from .errors import Terminated
+
+    if isinstance(exc, Terminated):
+        print("circuitspin: terminated", file=sys.stderr)
+        return 128 + exc.signum
+    print("circuitspin: interrupted", file=sys.stderr)
+    return 130
+
+
+def _exit_if_ngspice_busy(status: int) -> None:
+    """A shared-library ngspice run abandoned still running (timeout, Ctrl-C) is a native
+    thread that calls back into Python: end the process now rather than finalise Python
+    under it."""
+    spice = sys.modules.get("circuitspin.solvers.spice")
+    if spice is not None and spice.abandoned_run():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def _main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     import numpy as np
@@ -295,25 +354,34 @@ def main(argv=None) -> int:
 
         warnings.simplefilter("always", CircuitSpinWarning)
         warnings.showwarning = _warning_printer()
+        from . import network
+
+        limit = network.MAX_SEGMENTS
         try:
+            if getattr(args, "segment_limit", None) is not None:
+                network.MAX_SEGMENTS = args.segment_limit
             return args.func(args)
         except CircuitSpinError as exc:
             print(f"circuitspin: error: {_one_line(exc)}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            print("circuitspin: interrupted", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            return _interrupted(exc)
         except BrokenPipeError:
             return 0
         except MemoryError:
             print("circuitspin: error: out of memory (the network is too large for this "
                   "machine: use fewer --segments)", file=sys.stderr)
             return 2
+        except RecursionError:
+            print("circuitspin: error: input nested too deeply", file=sys.stderr)
+            return 2
         except OSError as exc:  # an output file that cannot be written, a full disk...
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"circuitspin: error: {where}{_one_line(exc.strerror or exc)}",
                   file=sys.stderr)
             return 2
+        finally:
+            network.MAX_SEGMENTS = limit
 
 
 if __name__ == "__main__":  # pragma: no cover

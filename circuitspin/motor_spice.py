@@ -153,21 +153,26 @@ def run_deck(deck: str, timeout: float | None = 120.0) -> dict:
     exe = shutil.which("ngspice")
     if exe is None:
         raise BackendUnavailable(f"ngspice not found: {INSTALL_HINT}")
+    from .processes import run_group
+
     with tempfile.TemporaryDirectory(prefix="circuitspin-motor-") as tmp:
         work = Path(tmp)
         (work / "deck.cir").write_text(deck, encoding="ascii")
         (work / ".spiceinit").write_text("set filetype=ascii\n", encoding="ascii")
+        log_path = work / "ngspice.log"
         try:
-            proc = subprocess.run([exe, "-b", "-r", "out.raw", "deck.cir"], cwd=work,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=timeout)
+            rc = run_group([exe, "-b", "-r", "out.raw", "deck.cir"], cwd=work,
+                           log_path=log_path, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise SolverError(f"ngspice -b timed out after {timeout} s") from None
-        log = (proc.stdout + proc.stderr).strip().splitlines()
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot run {exe}: {exc.strerror}; "
+                                     f"{INSTALL_HINT}") from None
+        log = log_path.read_text(errors="replace").strip().splitlines()
         raw = work / "out.raw"
-        if proc.returncode != 0 or not raw.exists():
+        if rc != 0 or not raw.exists():
             tail = " | ".join(line.strip() for line in log[-6:] if line.strip())
-            raise SolverError(f"ngspice -b failed (return code {proc.returncode}): {tail}")
+            raise SolverError(f"ngspice -b failed (return code {rc}): {tail}")
         try:
             return parse_rawfile_points(raw.read_text(errors="replace"))
         except ValueError as exc:
@@ -183,14 +188,24 @@ def solve_steady_ngspice(network: Network, current: float, timeout: float | None
     law = _law(network)
     values = run_deck(steady_deck(network, current), timeout=timeout)
     names = deck_names(network)
+    missing = [name for name in names + [MAGNON_NODE] if name != "0" and name not in values]
+    if missing:
+        raise SolverError(f"ngspice -b did not report node(s) {', '.join(missing[:5])}")
     v = np.array([0.0 if name == "0" else float(values[name][0]) for name in names])
     n = float(values[MAGNON_NODE][0])
+    if not (np.all(np.isfinite(v)) and np.isfinite(n)):
+        raise SolverError("ngspice -b returned non-finite potentials or magnon number: "
+                          "its answer is not a solution of the network")
     V = float(v[network.u] - v[network.d])
     i_m = float(motor_current(law, V, n))
     info = _solution_info(law, network, V, n, i_m, 0, "ngspice")
     del info["newton_iterations"]
-    return Solution(network=network, potentials=v, current=float(current),
-                    backend="ngspice", motor_current=i_m, magnons=n, info=info)
+    sol = Solution(network=network, potentials=v, current=float(current),
+                   backend="ngspice", motor_current=i_m, magnons=n, info=info)
+    from .solvers.nodal import check_answer
+
+    check_answer(sol, "ngspice -b (steady motor)")
+    return sol
 
 
 def transient_magnons(network: Network, current: float, tstop: float | None = None,

@@ -355,23 +355,21 @@ def _draw_notes(d, elm, lay, original):
 def save_schematic(drawing, path, dpi: float = 100) -> Path:
     """Write ``drawing`` to ``path`` atomically; ``.svg`` via schemdraw's SVG backend,
     other suffixes (``.png``, ``.pdf``) via a matplotlib Figure (no pyplot)."""
-    from .plot import publish, temporary_beside
+    from .safe_io import write_output
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png", ".pdf"):
         raise CircuitSpinError(f"{path}: schematic output must end in .svg, .png or .pdf")
-    tmp = temporary_beside(path)
-    try:
+
+    def produce(fh):
         if suffix == ".svg":
-            Path(tmp).write_bytes(drawing.draw(show=False, canvas="svg").getimage("svg"))
+            fh.write(drawing.draw(show=False, canvas="svg").getimage("svg"))
         else:
-            schematic_figure(drawing).savefig(tmp, dpi=dpi, facecolor="white")
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+            schematic_figure(drawing).savefig(fh, dpi=dpi, facecolor="white",
+                                              format=suffix[1:])
+
+    return write_output(path, produce)
 
 
 def schematic_figure(drawing, dpi: float = 100):

@@ -23,6 +23,7 @@ Signs: a layer with ``magnetization = "down"`` has its bulk asymmetry reversed
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -143,12 +144,13 @@ class Motor:
 
     @property
     def r1(self) -> float:
-        return _c.hbar / (2.0 * _c.e**2 * self.delta_alpha)
+        g1 = (2.0 * _c.e**2 / _c.hbar) * self.delta_alpha  # no underflow to 1/0
+        return 1.0 / g1 if g1 > 0 else math.inf
 
     @property
     def conductance(self) -> float:
         """1/R_M of the linear branch, S (0: open)."""
-        return self.magnons / self.r1
+        return self.magnons * (2.0 * _c.e**2 / _c.hbar) * self.delta_alpha
 
 
 class NamedParts:
@@ -214,23 +216,34 @@ def check_geometry(geometry, who: str) -> None:
 
 
 # --------------------------------------------------------------------------- loading
-def load_stack(path) -> Stack:
-    """Read and validate a TOML stack file (a WireStack for a ``[[wires]]`` file)."""
-    p = Path(path)
+#: the largest stack file read (a long area_profile table is a few kB)
+MAX_STACK_BYTES = 16 << 20
+
+
+def read_stack_data(path) -> dict:
+    """The TOML mapping of the stack file at ``path``, not yet validated.
+
+    Only a regular file of at most ``MAX_STACK_BYTES`` is read (a FIFO or ``/dev/zero``
+    is refused); TOML nested too deeply for the parser is a StackError, not a crash."""
+    from .safe_io import read_input
+
     name = str(path)
-    if not p.exists():
-        raise StackError(f"{name}: no such file")
-    if p.is_dir():
-        raise StackError(f"{name}: is a directory, expected a TOML stack file")
+    data = read_input(path, limit=MAX_STACK_BYTES, what="a TOML stack file",
+                      error=StackError)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise StackError(f"{name}: not a text file (expected TOML)") from None
     except tomllib.TOMLDecodeError as exc:
         raise StackError(f"{name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise StackError(f"{name}: cannot read: {exc.strerror}") from None
-    return stack_from_dict(data, source=name)
+    except RecursionError:
+        raise StackError(f"{name}: not a stack file: tables or arrays nested too "
+                         "deeply") from None
+
+
+def load_stack(path) -> Stack:
+    """Read and validate a TOML stack file (a WireStack for a ``[[wires]]`` file)."""
+    return stack_from_dict(read_stack_data(path), source=str(path))
 
 
 #: key -> (low, high, words): a bare number (SI) outside [low, high] is legal but most

@@ -39,7 +39,7 @@ def build_wire_network(ws: WireStack, segments: int | None = None,
         method = "exact" if segments is None else "ladder"
     if method not in ("exact", "ladder"):
         raise NetworkError(f"method must be 'exact' or 'ladder', got {method!r}")
-    check_segments(segments)
+    check_segments(segments, ws.layers)
     default = 1 if segments is None else int(segments)
     wires = ws.layers
     local = [mesh(w.thickness, w.segments or default, w.area_profile) for w in wires]
