@@ -38,22 +38,22 @@ def write_output(path, produce, *, error=CircuitSpinError) -> Path:
     Returns ``path`` as given.  An OS error becomes ``error("PATH: cannot write: ...")``.
     """
     path = Path(path)
-    target = Path(os.path.realpath(path))  # through symbolic links, to what they name
     try:
-        st = os.stat(target)
-    except FileNotFoundError:
+        st = os.stat(path)  # through symbolic links (/dev/stdout -> a pipe, a terminal)
+    except FileNotFoundError:  # a new file, or a link to one
         st = None
     except OSError as exc:
         raise error(f"{path}: cannot write: {_reason(exc)}") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise error(f"{path}: is a directory")
     if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
-        _stream(path, target, produce, error)
+        _stream(path, path, produce, error)
         return path
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise error(f"{path}: not a regular file, FIFO or character device (refusing to "
                     "replace it)")
-    _atomic(path, target, produce, error)
+    # a regular file: replaced beside what the links name, the links stay
+    _atomic(path, Path(os.path.realpath(path)), produce, error)
     return path
 
 

@@ -319,6 +319,7 @@ def _worker_pids(client):
     return client.run(os.getpid)       # {address: pid}
 
 
+@pytest.mark.no_ulp_stress  # bit-for-bit identity with worker processes (no stress there)
 def test_a_killed_dask_worker_changes_no_result(cluster):
     from circuitspin.sweep import ParamAxis, run_sweep
 

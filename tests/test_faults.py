@@ -141,17 +141,17 @@ def _patched_ngspice(monkeypatch, transform):
 
 def test_check_answer_estimates_the_true_error_of_a_perturbed_answer(monkeypatch):
     """One refinement step on a linear network is exact: the estimated error of an answer
-    off by a known perturbation is that perturbation (to rounding of the potentials,
-    ~1e-16 relative, times the condition ~1e3: 1e-9 of the estimate is ample)."""
+    off by a known perturbation is that perturbation, up to the rounding of the step
+    itself: the residual carries ~eps of the potentials, amplified by the condition
+    number (the floor below, 8 kappa eps relative to the largest potential)."""
     from circuitspin.solvers.spice import solve_ngspice
 
     rng = np.random.default_rng(1)
     net = build_network(load_stack(PILLAR))
     exact = solve(net, I).potentials
     vmax = np.abs(exact).max()
-    for size in (1e-12, 1e-8, 1e-5):
-        delta = size * vmax * rng.uniform(-1, 1, exact.size)
-        delta[net.ground] = 0.0
+    for size in (1e-11, 1e-7, 1e-5):
+        delta = size * exact * rng.uniform(-1, 1, exact.size)   # relative, node by node
         state = _patched_ngspice(monkeypatch, lambda v, d=delta: v + d)
         state["net"] = net
         with warnings.catch_warnings(record=True) as w:
@@ -159,9 +159,12 @@ def test_check_answer_estimates_the_true_error_of_a_perturbed_answer(monkeypatch
             sol = solve_ngspice(net, I, mode="shared")
         scale = max(np.abs(sol.potentials).max(), vmax)     # as check_answer scales it
         true = np.abs(sol.potentials - exact).max() / scale
-        assert sol.info["error_estimate"] == pytest.approx(true, rel=1e-6)
+        floor = 8 * sol.info["condition_estimate"] * np.finfo(float).eps
+        assert abs(sol.info["error_estimate"] - true) <= 1e-6 * true + floor
         warned = any(issubclass(x.category, CircuitSpinWarning) for x in w)
-        assert warned == (size >= 1e-8)    # above TRUST_REL of V_UD: warned, as nodal does
+        # warned as the nodal solver warns: a Kirchhoff backward error (~size here) above
+        # 1e-10, or V_UD (~0.13 of the largest potential) uncertain beyond 1e-6
+        assert warned == (size >= 1e-7)
 
 
 @pytest.mark.parametrize("transform, message", [
@@ -274,6 +277,18 @@ def test_output_to_a_character_device_is_never_replaced(tmp_path, capsys, comman
     after = os.stat(device)
     assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
     assert after.st_ino == before.st_ino                   # the same node, not a new file
+
+
+def test_output_to_dev_stdout_goes_down_the_pipe():
+    """``-o /dev/stdout`` with stdout a pipe: the deck arrives there, and /dev/stdout is
+    still the system's link (before, as root, it was replaced by a regular file)."""
+    from circuitspin.netlist import to_spice
+
+    before = os.readlink("/dev/stdout")
+    r = cli("netlist", PILLAR, "--current", I, "-o", "/dev/stdout")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(to_spice(build_network(load_stack(PILLAR)), I))
+    assert os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == before
 
 
 def test_output_to_a_socket_or_directory_is_refused(tmp_path, capsys):
@@ -415,7 +430,9 @@ def test_underflowing_motor_damping_is_solved_not_a_traceback(tmp_path, run):
 
     got = json.loads(r.stdout)
     ref = solve(build_network(load_stack(PILLAR)), I)
-    assert got["V_UD"] == pytest.approx(ref.V_UD, rel=1e-14)
+    # the ~1e-323 S branch adds nothing to any sum; 1e-12 is the rounding floor of V_UD,
+    # a difference of potentials ~10x larger, with a condition number ~1e3
+    assert got["V_UD"] == pytest.approx(ref.V_UD, rel=1e-12)
 
 
 def test_the_same_param_twice_and_aliased_interfaces_are_refused(run):
@@ -508,7 +525,7 @@ def test_layer_names_starting_with_a_digit_in_both_ngspice_modes(tmp_path, ngspi
     ref = solve(net, I)
     for mode in ("shared", "subprocess"):
         sol = solve_ngspice(net, I, mode=mode)
-        assert sol.V_UD == pytest.approx(ref.V_UD, rel=1e-12)
+        assert sol.V_UD == pytest.approx(ref.V_UD, rel=1e-9)  # as tests/test_spice_backends
 
 
 # ====================================================================== issue 13: units
@@ -552,7 +569,9 @@ def test_a_sweep_with_units_equals_the_si_sweep(path, spec, value):
                   progress=False)
     b = run_sweep(pillar_dict(), [parse_param(f"{path}={value!r}")], [I], workers=1,
                   progress=False)
-    np.testing.assert_allclose(a["V_UD"].values, b["V_UD"].values, rtol=1e-14)
+    # pint's "6 nm" is 6.000000000000001e-09: the inputs may differ by an ulp, which the
+    # network's condition (~1e3) and V_UD's cancellation (~10x) make ~2e-12 at most
+    np.testing.assert_allclose(a["V_UD"].values, b["V_UD"].values, rtol=1e-11)
 
 
 @pytest.mark.parametrize("spec", ["5 A,10 nm", "5 nm*2", "nm:50 nm:3", "1 nm:50 nm:2.5",
