@@ -235,7 +235,15 @@ def test_timeout_stops_a_shared_library_solve(slow_shared_solve):
 def test_sigint_stops_a_shared_library_solve(slow_shared_solve):
     """Before: Ctrl-C during a shared-library solve was ignored (exit 0 at the end)."""
     proc = start(slow_shared_solve)
-    time.sleep(4.0)                       # the network is built and ngspice is running
+
+    def ngspice_loaded():
+        try:
+            return "libngspice" in Path(f"/proc/{proc.pid}/maps").read_text()
+        except OSError:
+            return False
+
+    assert wait_for(ngspice_loaded, 60)   # the network is built, the library loaded
+    time.sleep(1.0)                       # and ngspice is reading or running the deck
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
     rc, out, err = finish(proc, 30)

@@ -136,11 +136,12 @@ def abandoned_run() -> bool:
     return _ABANDONED
 
 
-def _run_in_background(ng, timeout) -> None:
-    """ngspice's ``run`` in a helper thread, waited for in slices, so that a timeout,
-    Ctrl-C or SIGTERM is acted on in this (the main) thread at once: a ``run`` called
-    here would hold it until ngspice finished.  A run that cannot be stopped is
-    abandoned: the library is marked busy for the rest of the process."""
+def _in_helper_thread(work, timeout) -> None:
+    """``work()`` (loading and running a deck in the shared library) in a helper thread,
+    waited for in slices, so that a timeout, Ctrl-C or SIGTERM is acted on in this (the
+    main) thread at once; ngspice's output callbacks run in the helper thread, where no
+    signal handler can break into them.  A run that cannot be stopped is abandoned: the
+    library is marked busy for the rest of the process."""
     global _SHARED, _ABANDONED
     import time
 
@@ -148,9 +149,9 @@ def _run_in_background(ng, timeout) -> None:
 
     def target():
         try:
-            ng.exec_command("run")
+            work()
             outcome.append(None)
-        except Exception as exc:  # NgSpiceCommandError: re-raised in the caller
+        except Exception as exc:  # NgSpiceCircuitError, ...: re-raised in the caller
             outcome.append(exc)
 
     worker = threading.Thread(target=target, name="circuitspin-ngspice", daemon=True)
@@ -173,8 +174,8 @@ def _run_in_background(ng, timeout) -> None:
 def _run_shared(deck: str, timeout) -> tuple[dict, str]:
     """Load and run ``deck`` in the shared library; returns ({name: value}, log).
 
-    The run happens in ngspice's background thread: ``timeout`` (seconds) and Ctrl-C stop
-    it (SolverError / KeyboardInterrupt)."""
+    Loading and running happen in a helper thread: ``timeout`` (seconds) and Ctrl-C stop
+    the wait (SolverError / KeyboardInterrupt; see :func:`_in_helper_thread`)."""
     from PySpice.Spice.NgSpice.Shared import ffi
 
     ng = _shared_instance()
@@ -183,12 +184,15 @@ def _run_shared(deck: str, timeout) -> tuple[dict, str]:
         log_lines: list[str] = []
         abandoned = False
         try:
-            try:
+            def work():
                 ng.load_circuit(deck)
                 if ng._error_in_stderr or ng._error_in_stdout:
                     raise RuntimeError("circuit not loaded")
-                log_lines += ng._stdout + ng._stderr
-                _run_in_background(ng, timeout)
+                log_lines.extend(ng._stdout + ng._stderr)
+                ng.exec_command("run")
+
+            try:
+                _in_helper_thread(work, timeout)
                 log_lines += ng._stdout + ng._stderr
             except TimeoutError:
                 abandoned = _ABANDONED
