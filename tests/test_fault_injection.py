@@ -261,8 +261,8 @@ def _slow_sweep(tmp_path):
 def test_signal_to_a_sweep_kills_its_workers(tmp_path, sig):
     """Before: SIGTERM to ``sweep --workers 2`` left both workers running."""
     proc = start(_slow_sweep(tmp_path))
-    workers = wait_for(lambda: [c for c in children(proc.pid)
-                                if len(children(proc.pid)) >= 2], 60)
+    workers = wait_for(lambda: (lambda found: found if len(found) >= 2 else None)(
+        children(proc.pid)), 60)
     assert len(workers) >= 2
     time.sleep(1.0)                       # work in progress in both
     proc.send_signal(sig)
