@@ -16,7 +16,6 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 import warnings
 import weakref
 from pathlib import Path
@@ -26,12 +25,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circuitspin import build_network, load_stack, solve, stack_from_dict
+from circuitspin import build_network, load_stack, solve
 from circuitspin.cli import main
-from circuitspin.errors import (CircuitSpinError, CircuitSpinWarning, NetworkError,
-                                SolverError, StackError)
+from circuitspin.errors import CircuitSpinWarning, NetworkError, SolverError
 from circuitspin.units import to_si
-from conftest import NETLISTS, need_ngspice, pillar_dict
+from conftest import NETLISTS, pillar_dict
 
 PILLAR = NETLISTS / "berger_pillar.toml"
 I = 1e-3

@@ -18,7 +18,7 @@ import pytest
 
 from circuitspin import build_network, load_stack, solve, stack_from_dict
 from circuitspin.errors import BackendUnavailable, SolverError
-from circuitspin.netlist import to_spice, write_deck
+from circuitspin.netlist import write_deck
 from circuitspin.solvers import spice
 from conftest import NETLISTS, need_ngspice, pillar_dict, run_cli
 from test_netlist import random_stack

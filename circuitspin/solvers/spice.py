@@ -29,10 +29,8 @@ PySpice's "Unsupported Ngspice version" warning is silenced.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
