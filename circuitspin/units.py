@@ -10,6 +10,7 @@ to_si(value, unit, where) -> float
 """
 from __future__ import annotations
 
+import functools
 import math
 
 _UREG = None
@@ -43,6 +44,7 @@ def to_si(value, unit: str) -> float:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # stack files repeat their strings (sweeps, fits)
 def _parse_with_units(text: str, unit: str) -> float:
     import pint
 
