@@ -6,11 +6,13 @@ load_stack, stack_from_dict, Stack, Layer, Material
 build_network, Network, Node
 solve, Solution, to_spice
 solve_diffusion
+gmr                (CPP-GMR: R_P, R_AP, A dR, MR)
 CircuitSpinError
 __version__
 """
 from .diffusion import solve_diffusion
 from .errors import CircuitSpinError
+from .gmr import gmr
 from .materials import Material
 from .netlist import to_spice
 from .network import Network, Node, build_network
@@ -22,5 +24,5 @@ __version__ = "0.1.0"
 
 __all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Material", "build_network",
            "Network", "Node", "solve", "Solution", "to_spice", "solve_diffusion",
-           "CircuitSpinError",
+           "gmr", "CircuitSpinError",
            "__version__"]
