@@ -358,7 +358,7 @@ class FitResult:
     dof: int
     absolute_sigma: bool
     n_points: int
-    nfev: int
+    nfev: int  # model evaluations (every data row once), the Jacobians' included
     data: dict
     source: str
     series: tuple[Series, ...]
@@ -476,7 +476,8 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
     free_layer : the layer(s) reversed for AP (default as :func:`circuitspin.gmr`)
     current : A, for V_UD rows without a ``current`` column
     interval : a free path: add its profile-likelihood interval
-    max_nfev : the most model evaluations before the fit counts as not converged
+    max_nfev : the most optimizer steps (evaluations of the model outside its
+        finite-difference Jacobians) before the fit counts as not converged
     starts, bounds : {path: value}, {path: (lo, hi)} (within the physical range)
     """
     from scipy.optimize import least_squares
@@ -548,7 +549,7 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
     except SolverError as exc:
         raise SolverError(f"fit: the model failed during the fit: {exc}") from None
     if res.status <= 0:
-        raise SolverError(f"fit did not converge after {res.nfev} model evaluations "
+        raise SolverError(f"fit did not converge in {res.nfev} optimizer steps "
                           f"({res.message}); try other starts (--free PATH=START)")
     theta = res.x * scale
     model.check = True  # the optimum once more, with the solver's trust check
@@ -567,7 +568,7 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
     best = model.mapping(theta)
     result = FitResult(paths=tuple(paths), values=theta, stderr=stderr, covariance=cov,
                        chi2=chi2, dof=dof, absolute_sigma=absolute, n_points=n_points,
-                       nfev=int(res.nfev), data=best, source=source,
+                       nfev=fun.calls, data=best, source=source,
                        series=tuple(series), model=model)
     if interval is not None:
         result = _with_interval(result, interval, fun, scale, lo, hi, max_nfev)
@@ -592,6 +593,7 @@ def _residual_function(model: Model, series, weights):
     masks = [{name: np.isfinite(v) for name, v in s.values.items()} for s in series]
 
     def fun(theta):
+        fun.calls += 1
         parts = []
         for s, w, m in zip(series, weights, masks):
             pred = model.series_values(theta, s)
@@ -603,6 +605,7 @@ def _residual_function(model: Model, series, weights):
                               + ", ".join(f"{p} = {v:g}" for p, v in zip(model.paths, theta)))
         return r
 
+    fun.calls = 0
     return fun
 
 

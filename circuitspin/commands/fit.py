@@ -41,8 +41,8 @@ def register(sub) -> None:
     p.add_argument("--segments", "-n", type=_positive_int, default=None,
                    help="cut every layer into N ladder segments (default: exact segments)")
     p.add_argument("--max-evaluations", type=_positive_int, default=None, metavar="N",
-                   help="give up (exit 2) after N evaluations of the model "
-                        "(default: 100 x (parameters + 1))")
+                   help="give up (exit 2) after N optimizer steps (model evaluations "
+                        "outside the Jacobians; default: 100 x (parameters + 1))")
     p.set_defaults(func=cmd_fit)
 
 
@@ -80,7 +80,8 @@ def cmd_fit(args) -> int:
 def readable(result) -> str:
     width = max(len(p) for p in result.paths)
     lines = [f"fit of {result.n_points} points ({', '.join(s.name for s in result.series)})"
-             f" with {len(result.paths)} parameter(s), {result.nfev} model evaluations",
+             f" with {len(result.paths)} parameter(s), {result.nfev} model evaluations "
+             "(Jacobians included)",
              f"chi2 {result.chi2:.6g}, dof {result.dof}, reduced chi2 "
              f"{result.reduced_chi2:.4g}  ("
              + ("absolute sigmas from the data" if result.absolute_sigma else
