@@ -555,11 +555,10 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
     model.check = True  # the optimum once more, with the solver's trust check
     fun(theta)
     model.check = False
-    # the Jacobian for the errors: central differences at the optimum (the one the
-    # optimizer returns is its own modified one, scaled near the bounds)
-    # (in the scaled parameters u = theta / scale, whose columns are comparable, so that
-    # the SVD's cut-off means something; then back: cov_theta = D cov_u D, D = diag(scale))
-    jac_u = _central_jacobian(lambda u: fun(u * scale), res.x, lo / scale, hi / scale)
+    # the errors from the optimizer's last Jacobian, at the optimum, in the scaled
+    # parameters u = theta / scale (comparable columns, so the SVD's cut-off means
+    # something); then back: cov_theta = D cov_u D, D = diag(scale)
+    jac_u = res.jac
     chi2 = float(res.fun @ res.fun)
     cov = _covariance(jac_u, paths) * np.outer(scale, scale)
     if not absolute:
@@ -609,23 +608,10 @@ def _residual_function(model: Model, series, weights):
     return fun
 
 
-def _central_jacobian(f, u, lo, hi, rel=1e-5):
-    """d f / d u by central differences (steps ``rel`` x max(|u|, 1); one-sided next to a
-    bound); error ~ rel^2 of the curvature terms, rounding ~ 1e-16 / rel."""
-    cols = []
-    for j in range(u.size):
-        h = rel * max(abs(u[j]), 1.0)
-        up, dn = u.copy(), u.copy()
-        up[j] = min(u[j] + h, u[j] + 0.5 * (hi[j] - u[j]))
-        dn[j] = max(u[j] - h, u[j] - 0.5 * (u[j] - lo[j]))
-        cols.append((f(up) - f(dn)) / (up[j] - dn[j]))
-    return np.column_stack(cols)
-
-
 #: singular values of the Jacobian below this fraction of the largest are taken as zero:
-#: the central-difference Jacobian carries relative rounding noise ~ 1e-16 / 1e-5 = 1e-11
-#: (times |residual| / |column|); 1e-8 keeps far above it
-SINGULAR = 1e-8
+#: least_squares' forward-difference Jacobian (step ~ sqrt(eps) relative) carries relative
+#: noise ~ 1.5e-8 (times |residual| / |column|); smaller ones are that noise
+SINGULAR = 1e-6
 
 
 def _covariance(jac: np.ndarray, paths) -> np.ndarray:
