@@ -426,7 +426,7 @@ def dumps_toml(mapping: dict) -> str:
 
 
 # --------------------------------------------------------------------------- fitting
-def _start_value(template: dict, stack, path: str, starts: dict) -> float:
+def _start_value(template: dict, path: str, starts: dict) -> float:
     from .sweep import get_param
     from .units import to_si
 
@@ -487,7 +487,7 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
     from .units import to_si
 
     template, source = stack_mapping(stack)
-    base_stack = stack_from_dict(template, source)
+    stack_from_dict(template, source)  # the template's own errors first
     series = _as_series(data)
     if isinstance(free, str):
         free = [free]
@@ -503,7 +503,7 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
         paths.append(path)
     if not paths:
         raise StackError("--free: name at least one stack path to fit")
-    theta0 = np.array([_start_value(template, base_stack, p, starts) for p in paths])
+    theta0 = np.array([_start_value(template, p, starts) for p in paths])
     for p, v in zip(paths, theta0):
         _check_path(template, source, p, v, "--free")
     for s in series:
@@ -544,8 +544,6 @@ def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
                             bounds=(lo / scale, hi / scale), method="trf", x_scale=1.0,
                             ftol=TOL, xtol=TOL, gtol=TOL,
                             max_nfev=max_nfev or 100 * (len(paths) + 1))
-    except StackError:
-        raise
     except SolverError as exc:
         raise SolverError(f"fit: the model failed during the fit: {exc}") from None
     if res.status <= 0:

@@ -114,9 +114,11 @@ def test_p_and_ap_series_fit_together(tmp_path):
     arp = _adr(TEMPLATE, THICK, "AR_P")
     arap = _adr(TEMPLATE, THICK[::2], "AR_AP")
     p_file.write_text("layers.F2.thickness (nm),AR_P (fOhm*m^2)\n"
-                      + "".join(f"{float(t * 1e9)!r},{float(v * 1e15)!r}\n" for t, v in zip(THICK, arp)))
+                      + "".join(f"{float(t * 1e9)!r},{float(v * 1e15)!r}\n"
+                                for t, v in zip(THICK, arp)))
     ap_file.write_text("# comment lines are skipped\nlayers.F2.thickness,AR_AP\n"
-                       + "".join(f"{float(t)!r},{float(v)!r}\n" for t, v in zip(THICK[::2], arap)))
+                       + "".join(f"{float(t)!r},{float(v)!r}\n"
+                                 for t, v in zip(THICK[::2], arap)))
     r = cs.fit(PY, [p_file, ap_file], [f"{LSF}=4e-9", f"{BETA}=0.6"])
     assert r.n_points == THICK.size + THICK[::2].size
     assert_allclose([r.values[0], r.values[1]], [TRUE[LSF], TRUE[BETA]], rtol=1e-4)
@@ -249,7 +251,8 @@ def test_cli_fit_json_plot_and_best_stack(tmp_path):
     sigma = 0.02 * ADR
     y = ADR + sigma * np.random.default_rng(5).normal(size=5)
     csv.write_text("layers.F2.thickness,AdR,sigma_AdR\n"
-                   + "".join(f"{float(t)!r},{float(v)!r},{float(s)!r}\n" for t, v, s in zip(THICK, y, sigma)))
+                   + "".join(f"{float(t)!r},{float(v)!r},{float(s)!r}\n"
+                             for t, v, s in zip(THICK, y, sigma)))
     res = run_cli("fit", PY, csv, "--free", LSF, "--free", BETA, "--json", "--plot",
                   tmp_path / "fit.png", "-o", tmp_path / "best.toml")
     assert res.returncode == 0, res.stderr
