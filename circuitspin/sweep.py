@@ -7,7 +7,7 @@ is linear in the current; the motor law is applied on the Thevenin view).
 Paths (``--param PATH=SPEC``)::
 
     area | temperature
-    layers.<layer name>.thickness
+    layers.<layer name>.<thickness|...>     (wires.<wire name>.<length|area|...>)
     materials.<material>.<rho|beta|lsf|kF|kF_up|kF_dn>
     interfaces.<A/B>.<ar|gamma>
     motor.<frequency|delta_alpha|magnons|alpha|ms>
@@ -20,8 +20,13 @@ Public API
 ParamAxis, parse_param(spec) -> ParamAxis, parse_values(spec, what, unit) -> array
 check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
+get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
 run_sweep(data, axes, currents, *, source, segments=None, workers=None,
-          scheduler=None, progress=True, max_points=None) -> xarray.Dataset
+          scheduler=None, progress=True, max_points=None, gmr=False)
+          -> xarray.Dataset
+    ``gmr=True`` (or the free layer name(s)) adds the per-stack CPP-GMR fields of
+    :func:`circuitspin.gmr` (R_P, R_AP, dR, AdR, MR, AR_P, AR_AP); ``currents`` may then
+    be empty (no per-current fields).
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
 """
 from __future__ import annotations
@@ -217,6 +222,40 @@ def set_param(data: dict, path: str, value) -> dict:
                      "interfaces.A/B.KEY, motor.KEY)")
 
 
+def get_param(data: dict, path: str):
+    """The entry of the stack mapping ``data`` at ``path`` as written (a number or a string
+    with units), or the built-in value of a material or interface the file does not set;
+    None when neither gives one.  Raises StackError for a path :func:`set_param` refuses.
+    """
+    from .materials import builtin_interface, builtin_material
+
+    set_param(data, path, None)  # the same grammar and the same errors
+    parts = path.split(".")
+    head = parts[0]
+    if len(parts) == 1:
+        return data.get(head)
+    if head == "motor":
+        return data["motor"].get(parts[1])
+    if head in ("layers", "wires"):
+        table = "wires" if "wires" in data else "layers"  # as set_param: either word
+        entry = next(e for e in data[table] if isinstance(e, dict) and e.get("name") == parts[1])
+        return entry.get(parts[2])
+    name, key = parts[1], parts[2]
+    if head == "interfaces":
+        a, _, b = name.partition("/")
+        for k in (name, f"{b}/{a}"):
+            entry = data.get("interfaces", {}).get(k)
+            if isinstance(entry, dict) and key in entry:
+                return entry[key]
+        builtin = builtin_interface(a, b)
+        return None if builtin is None else getattr(builtin, key, None)
+    given = data.get("materials", {}).get(name, {})
+    if isinstance(given, dict) and key in given:
+        return given[key]
+    builtin = builtin_material(name)
+    return None if builtin is None else getattr(builtin, key, None)
+
+
 def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dict:
     """Solve one stack at every current with one factorisation; arrays keyed by field.
 
@@ -230,7 +269,8 @@ def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dic
     return sweep_network(build_network(stack, segments), np.asarray(currents, dtype=float))
 
 
-def _evaluate_batch(data, batch, currents, segments, source, max_segments=None):
+def _evaluate_batch(data, batch, currents, segments, source, max_segments=None,
+                    gmr=False):
     """Evaluate a batch of grid points: [(index, {path: value}), ...] -> [(index, dict)].
 
     ``max_segments``: the network size limit of the process that sent the batch."""
@@ -244,14 +284,25 @@ def _evaluate_batch(data, batch, currents, segments, source, max_segments=None):
         for path, value in point.items():
             d = set_param(d, path, float(value))
         try:
-            out.append((index, evaluate_stack(d, currents, segments, source)))
+            res = evaluate_stack(d, currents, segments, source) if len(currents) else {}
+            if gmr is not False:
+                res.update(_gmr_fields(d, gmr, source, segments))
+            out.append((index, res))
         except CircuitSpinError as exc:  # an invalid grid point is reported, not fatal
             out.append((index, {"error": str(exc)}))
     return out
 
 
+def _gmr_fields(data, gmr, source, segments) -> dict:
+    from .gmr import FIELDS, gmr_of_mapping
+
+    g = gmr_of_mapping(data, None if gmr is True else gmr, source, segments)
+    return {f: getattr(g, f) for f in FIELDS}
+
+
 def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, workers=None,
-              scheduler=None, progress=True, max_points=None):
+              scheduler=None, progress=True, max_points=None,
+              gmr=False):
     """Evaluate the cartesian grid of ``axes`` at ``currents``; returns an xarray Dataset.
 
     ``workers``: local processes (default: the CPU count; 1 = serial in this process).
@@ -271,6 +322,15 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
         scheduler_address(scheduler)  # a bad address is one line, before any work
     for axis in axes:  # fail early, with the path, before any work is sent out
         set_param(data, axis.path, float(axis.values[0]))
+    gmr_fields = ()
+    if gmr is not False:
+        from .gmr import FIELDS, UNITS as GMR_UNITS, resolve_free
+        from .stack import stack_from_dict
+
+        resolve_free(stack_from_dict(data, source), None if gmr is True else gmr)
+        gmr_fields = FIELDS
+    current_fields = CURRENT_FIELDS if currents.size else ()
+    stack_fields = (STACK_FIELDS if currents.size else ()) + gmr_fields
     shape = tuple(axis.values.size for axis in axes)
     points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
               for idx in itertools.product(*(range(n) for n in shape))]
@@ -278,32 +338,35 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     n_batches = max(1, min(len(points), 8 * n_workers))
     batches = [points[k::n_batches] for k in range(n_batches)]
     results = _dispatch(data, batches, currents, segments, source, n_workers, scheduler,
-                        progress, len(points))
+                        progress, len(points), gmr)
 
-    arrays = {f: np.full(shape + (currents.size,), np.nan) for f in CURRENT_FIELDS}
-    arrays.update({f: np.full(shape, np.nan) for f in STACK_FIELDS})
+    arrays = {f: np.full(shape + (currents.size,), np.nan) for f in current_fields}
+    arrays.update({f: np.full(shape, np.nan) for f in stack_fields})
     errors = {}
     for index, res in results:
         if "error" in res:
             errors[str(tuple(float(ax.values[i]) for ax, i in zip(axes, index)))] = res["error"]
             continue
-        for f in CURRENT_FIELDS:
+        for f in current_fields:
             arrays[f][index] = res[f]
-        for f in STACK_FIELDS:
+        for f in stack_fields:
             arrays[f][index] = res[f]
     dims = [ax.path for ax in axes]
     coords = {ax.path: ax.values for ax in axes}
-    coords["current"] = currents
+    if currents.size:
+        coords["current"] = currents
     ds = xr.Dataset(
-        {f: (dims + ["current"], arrays[f]) for f in CURRENT_FIELDS}
-        | {f: (dims, arrays[f]) for f in STACK_FIELDS},
+        {f: (dims + ["current"], arrays[f]) for f in current_fields}
+        | {f: (dims, arrays[f]) for f in stack_fields},
         coords=coords,
         attrs={"stack": source, "segments": -1 if segments is None else int(segments),
                "failed_points": len(errors),
                "errors": "; ".join(f"{k}: {v}" for k, v in errors.items())},
     )
-    for name, unit in UNITS.items():
-        ds[name].attrs["units"] = unit
+    units = UNITS | (GMR_UNITS if gmr_fields else {})
+    for name, unit in units.items():
+        if name in ds.variables:
+            ds[name].attrs["units"] = unit
     return ds
 
 
@@ -312,7 +375,7 @@ NO_WORKER_TIMEOUT = 60.0
 
 
 def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, progress,
-              total):
+              total, gmr=False):
     from .optional import require
 
     tqdm = require("tqdm", "sweep", "a parameter sweep").tqdm
@@ -325,12 +388,12 @@ def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, p
 
     try:
         if scheduler is not None:
-            _run_dask(scheduler, data, batches, currents, segments, source, collect)
+            _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr)
         elif n_workers == 1 or len(batches) == 1:
             for b in batches:
-                collect(_evaluate_batch(data, b, currents, segments, source))
+                collect(_evaluate_batch(data, b, currents, segments, source, gmr=gmr))
         else:
-            _run_pool(n_workers, data, batches, currents, segments, source, collect)
+            _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr)
     finally:
         bar.close()
     return results
@@ -350,7 +413,7 @@ def _worker_init():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _run_pool(n_workers, data, batches, currents, segments, source, collect):
+def _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr=False):
     """Local worker processes; on any exception (Ctrl-C, SIGTERM, a crash) they are
     killed, not waited for."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -359,7 +422,7 @@ def _run_pool(n_workers, data, batches, currents, segments, source, collect):
     pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init)
     try:
         futures = [pool.submit(_evaluate_batch, data, b, currents, segments, source,
-                               _max_segments())
+                               _max_segments(), gmr)
                    for b in batches]
         for fut in as_completed(futures):
             collect(fut.result())
@@ -406,7 +469,7 @@ def scheduler_address(text: str) -> str:
     return plain
 
 
-def _run_dask(scheduler, data, batches, currents, segments, source, collect):
+def _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr=False):
     """Batches on a Dask cluster.  A task whose workers keep dying fails (Dask's
     ``allowed-failures``) and a cluster left with no worker for ``NO_WORKER_TIMEOUT``
     seconds ends the sweep: both are a CircuitSpinError, not a wait forever."""
@@ -429,7 +492,7 @@ def _run_dask(scheduler, data, batches, currents, segments, source, collect):
     pending = set()
     try:
         pending = {client.submit(_evaluate_batch, data, b, currents, segments, source,
-                                 _max_segments(), pure=False) for b in batches}
+                                 _max_segments(), gmr, pure=False) for b in batches}
         lonely_since = None
         while pending:
             try:

@@ -15,6 +15,7 @@ to_si(value, unit) -> float
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -65,6 +66,7 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:40] + "..." + text[-12:]
 
 
+@functools.lru_cache(maxsize=4096)  # stack files repeat their strings (sweeps, fits)
 def _parse(text: str, unit: str) -> float:
     """``"<number> [<unit>]"`` -> float in ``unit`` (ValueError otherwise)."""
     if len(text) > MAX_LENGTH:

@@ -5,6 +5,12 @@
     circuitspin sweep STACK --param PATH=SPEC [--param ...] --current START:STOP:N
                       [--workers N | --scheduler tcp://HOST:PORT] [--quiet]
                       [-o OUT.csv] [--netcdf OUT.nc] [--plot FILE] [--json]
+    circuitspin sweep STACK --param PATH=SPEC [--param ...] --gmr [--free LAYER]
+                      [--current START:STOP:N] [...]
+
+``--gmr`` adds the CPP-GMR of every stack of the grid (R_P, R_AP, dR, AdR, MR, AR_P,
+AR_AP; :func:`circuitspin.gmr`); ``--current`` is then optional, and ``--plot`` draws
+A dR and MR against the swept parameter.
 
 Per current (A): the stack voltage, V_UD, delta_mu_bar, the magnon number n, the motor
 current, the motor's electrical power and the part that goes to the magnons, and the cone
@@ -53,7 +59,7 @@ def register(sub) -> None:
     p = sub.add_parser("sweep", help="sweep the current: I-V, V_UD, magnons, cone angle "
                                      "(one factorisation)")
     p.add_argument("stack", help="stack file (TOML)")
-    p.add_argument("--current", "-I", type=parse_current_range, required=True,
+    p.add_argument("--current", "-I", type=parse_current_range, default=None,
                    metavar="START:STOP:N",
                    help="currents, A: N values from START to STOP, log:START:STOP:N, a "
                         "list a,b,c or one value (units allowed: '0:2 mA:201', '1 mA'; a "
@@ -80,6 +86,12 @@ def register(sub) -> None:
     g.add_argument("--max-points", type=_positive_int, default=None, metavar="N",
                    help="refuse a grid of more than N stacks x currents (default "
                         "10,000,000)")
+    g.add_argument("--gmr", action="store_true",
+                   help="add R_P, R_AP, dR, AdR, MR, AR_P, AR_AP of every stack (then "
+                        "--current is optional)")
+    g.add_argument("--free", metavar="LAYER[,LAYER...]", default=None,
+                   help="--gmr: the layer(s) reversed in AP (default: the motor layer, "
+                        "else the last ferromagnet)")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -139,7 +151,15 @@ def cmd_sweep(args) -> int:
     from ..netlist import write_text_atomic
     from ..stack import load_stack
 
+    from ..errors import StackError
+
     stack = load_stack(args.stack)
+    if (args.gmr or args.free) and not args.param:
+        raise StackError("--gmr: use with --param (for one stack: circuitspin gmr STACK)")
+    if args.free and not args.gmr:
+        raise StackError("--free: only with --gmr")
+    if args.current is None and not args.gmr:
+        raise StackError("the following arguments are required: --current/-I")
     if args.param:
         return _cmd_param_sweep(args)
     from ..cli import stack_errors
@@ -172,9 +192,12 @@ def dataset_csv(ds) -> str:
     from ..optional import require
 
     require("pandas", "sweep", "the sweep's CSV table")
-    frame = ds[[*_current_vars(ds)]].to_dataframe().reset_index()
     per_stack = ds[[v for v in ds.data_vars if v not in _current_vars(ds)]]
-    if per_stack.data_vars:
+    if not _current_vars(ds):  # a --gmr sweep without currents: one row per grid point
+        frame = per_stack.to_dataframe().reset_index()
+    else:
+        frame = ds[[*_current_vars(ds)]].to_dataframe().reset_index()
+    if per_stack.data_vars and _current_vars(ds):
         dims = [d for d in ds.dims if d != "current"]
         frame = frame.merge(per_stack.to_dataframe().reset_index(), on=dims)
     units = {name: ds[name].attrs.get("units", "") for name in frame.columns
@@ -195,9 +218,11 @@ def _cmd_param_sweep(args) -> int:
     data = read_stack_data(args.stack)  # validated above
     axes = [parse_param(spec) for spec in args.param]
     quiet = args.quiet or args.json
-    ds = run_sweep(data, axes, args.current, source=args.stack, segments=args.segments,
+    gmr = (args.free or True) if args.gmr else False
+    currents = [] if args.current is None else args.current
+    ds = run_sweep(data, axes, currents, source=args.stack, segments=args.segments,
                    workers=args.workers, scheduler=args.scheduler, progress=not quiet,
-                   max_points=args.max_points)
+                   max_points=args.max_points, gmr=gmr)
     written = []
     if args.netcdf:
         written.append(_write_netcdf(ds, args.netcdf))
@@ -207,7 +232,13 @@ def _cmd_param_sweep(args) -> int:
         from ..plot import save_figure
         from ..plot_motor import plot_param_sweep
 
-        written.append(str(save_figure(plot_param_sweep(ds), args.plot)))
+        if args.gmr:
+            from ..plot_gmr import plot_gmr_sweep
+
+            figure = plot_gmr_sweep(ds)
+        else:
+            figure = plot_param_sweep(ds)
+        written.append(str(save_figure(figure, args.plot)))
     if ds.attrs["failed_points"]:
         print(f"circuitspin: warning: {ds.attrs['failed_points']} grid point(s) are not "
               f"valid stacks and hold NaN: {ds.attrs['errors'][:300]}", file=sys.stderr)
@@ -217,7 +248,9 @@ def _cmd_param_sweep(args) -> int:
         sys.stdout.write(dataset_csv(ds))
     else:
         n = int(np.prod([ds.sizes[a.path] for a in axes]))
-        print(f"sweep of {n} stacks x {ds.sizes['current']} currents written to "
+        what = f"{n} stacks x {ds.sizes['current']} currents" if "current" in ds.sizes \
+            else f"{n} stacks (CPP-GMR)"
+        print(f"sweep of {what} written to "
               + ", ".join(written))
     return 0
 
