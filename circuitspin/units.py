@@ -23,8 +23,8 @@ _UREG = None
 
 #: a decimal number (no arithmetic, no underscores): 1, -2.5, .5, 6e-9
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-#: a unit name (letters only, as pint spells them; Greek mu and Ohm sign too)
-_NAME = r"[A-Za-z\u00b5\u03bc\u03a9\u2126\u00b0]+"
+#: a unit name (letters only, as pint spells them; Greek mu and Ohm sign too), or "%"
+_NAME = r"(?:[A-Za-z\u00b5\u03bc\u03a9\u2126\u00b0]+|%)"
 #: one unit factor with an optional small whole exponent: m, m**2, m^-1
 _FACTOR = _NAME + r"(?:\s*(?:\*\*|\^)\s*[+-]?\d{1,2})?"
 #: a unit expression: factors joined by *, / or a space; "1/m" and "/m" allowed
