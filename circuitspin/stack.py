@@ -405,7 +405,21 @@ def read_name_and_material(r: _Reader, entry: dict, table: str, default_name: st
 
 
 def stack_from_dict(data: dict, source: str = "<dict>") -> Stack:
-    """Validate a parsed stack mapping and return a :class:`Stack`."""
+    """Validate a parsed stack mapping and return a :class:`Stack`.
+
+    Warnings about the values (an implausible bare number) are given only for a stack
+    that is valid: an invalid one ends in its one error, nothing before it."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stack = _stack_from_dict(data, source)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return stack
+
+
+def _stack_from_dict(data: dict, source: str) -> Stack:
     r = _Reader(source)
     if not isinstance(data, dict):
         raise StackError(f"{source}: expected a table at the top level")
