@@ -6,12 +6,15 @@ load_stack, stack_from_dict, Stack, Layer, Material
 build_network, Network, Node
 solve, Solution, to_spice
 solve_diffusion
+gmr, fit           (CPP-GMR: R_P, R_AP, A dR, MR; fitting stack parameters to data)
 CircuitSpinError
 __version__
 """
 from .diffusion import solve_diffusion
 from ._version import __version__
 from .errors import CircuitSpinError
+from .fit import fit
+from .gmr import gmr
 from .materials import Material
 from .netlist import to_spice
 from .network import Network, Node, build_network
@@ -22,5 +25,5 @@ from .reader import load_stack, stack_from_dict
 
 __all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Material", "build_network",
            "Network", "Node", "solve", "Solution", "to_spice", "solve_diffusion",
-           "CircuitSpinError",
+           "gmr", "fit", "CircuitSpinError",
            "__version__"]

@@ -1,4 +1,4 @@
-"""Command line: ``circuitspin solve|plot|materials ...`` (shared/interface.md).
+"""Command line: ``circuitspin solve|plot|materials ...`` (docs/commands.md).
 
 Bad input of any kind ends in one line on stderr, ``circuitspin: error: ...``, and exit
 status 2, never a traceback; an error found while building or solving a stack's network
@@ -12,16 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import warnings
 
-from .commands import compare_thresholds, fermi, netlist, schematic, sweep, threshold
+from .commands import (compare_thresholds, fermi, fit, gmr, netlist, schematic, sweep,
+                       threshold)
 from .commands.common import (NGSPICE_TIMEOUT, _positive_float, add_network_options,
-                              solve_from_args)
+                              printable, solve_from_args)
 from .errors import CircuitSpinError
 
 #: the command modules beyond solve, plot and materials, each with ``register(sub)``
-COMMANDS = (compare_thresholds, fermi, netlist, schematic, sweep, threshold)
+COMMANDS = (compare_thresholds, fermi, fit, gmr, netlist, schematic, sweep, threshold)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,7 +109,7 @@ def cmd_solve(args) -> int:
 def _readable(f: dict, sol) -> str:
     net = sol.network
     lines = [
-        f"stack          {f['stack']}  ({f['title']})",
+        f"stack          {printable(f['stack'])}  ({printable(f['title'])})",
         f"network        {f['method']}, {f['segments']} segments, {f['nodes']} nodes, "
         f"{f['edges']} edges; backend {f['backend']}",
         f"current        {f['current']:.6g} A",
@@ -142,7 +144,7 @@ def _readable(f: dict, sol) -> str:
     if "torque_per_sin_theta" in f:
         lines.append(f"torque on F2   {f['torque_per_sin_theta']:.6g} J/m^2 x sin(theta) "
                      f"(Eq. 12 x delta_mu_bar; {f['torque_total_per_sin_theta']:.6g} N m)")
-    if "terminal_voltages" in f:  # branched geometries (circuitspin.wires)
+    if "terminal_voltages" in f:  # branched geometries (circuitspin.geometry)
         lines.append("terminals      " + ", ".join(f"{k} {v:.10g} V" for k, v
                                                    in f["terminal_voltages"].items()))
     lines.append(f"KCL residual   {f['kcl_residual']:.2g} (backward error)")
@@ -183,7 +185,7 @@ def cmd_materials(args) -> int:
 
 
 def _one_line(text) -> str:
-    return " ".join(str(text).split())
+    return printable(" ".join(str(text).split()))
 
 
 def _warning_printer():
@@ -204,6 +206,43 @@ def _warning_printer():
 
 
 def main(argv=None) -> int:
+    """Run the command line; returns the exit status (see the module docstring).
+
+    SIGTERM and SIGHUP end a run like Ctrl-C (temporary files removed, child processes
+    and worker pools killed; exit status 128 + the signal's number)."""
+    from .processes import raising_signals
+
+    with raising_signals():
+        try:
+            status = _main(argv)
+        except KeyboardInterrupt as exc:  # before the command started, or Terminated
+            status = _interrupted(exc)
+    _exit_if_ngspice_busy(status)
+    return status
+
+
+def _interrupted(exc) -> int:
+    from .errors import Terminated
+
+    if isinstance(exc, Terminated):
+        print("circuitspin: terminated", file=sys.stderr)
+        return 128 + exc.signum
+    print("circuitspin: interrupted", file=sys.stderr)
+    return 130
+
+
+def _exit_if_ngspice_busy(status: int) -> None:
+    """A shared-library ngspice run abandoned still running (timeout, Ctrl-C) is a native
+    thread that calls back into Python: end the process now rather than finalise Python
+    under it."""
+    spice = sys.modules.get("circuitspin.solvers.spice")
+    if spice is not None and spice.abandoned_run():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def _main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     import numpy as np
@@ -217,25 +256,34 @@ def main(argv=None) -> int:
 
         warnings.simplefilter("always", CircuitSpinWarning)
         warnings.showwarning = _warning_printer()
+        from . import network
+
+        limit = network.MAX_SEGMENTS
         try:
+            if getattr(args, "segment_limit", None) is not None:
+                network.MAX_SEGMENTS = args.segment_limit
             return args.func(args)
         except CircuitSpinError as exc:
             print(f"circuitspin: error: {_one_line(exc)}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            print("circuitspin: interrupted", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            return _interrupted(exc)
         except BrokenPipeError:
             return 0
         except MemoryError:
             print("circuitspin: error: out of memory (the network is too large for this "
                   "machine: use fewer --segments)", file=sys.stderr)
             return 2
+        except RecursionError:
+            print("circuitspin: error: input nested too deeply", file=sys.stderr)
+            return 2
         except OSError as exc:  # an output file that cannot be written, a full disk...
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"circuitspin: error: {where}{_one_line(exc.strerror or exc)}",
                   file=sys.stderr)
             return 2
+        finally:
+            network.MAX_SEGMENTS = limit
 
 
 if __name__ == "__main__":  # pragma: no cover

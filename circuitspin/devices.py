@@ -27,6 +27,7 @@ DeviceThreshold
 device_threshold(stack, name=None, segments=None) -> DeviceThreshold
 compare_thresholds(devices, segments=None) -> list[DeviceThreshold]
     ``devices``: stacks or stack-file paths (a mapping name -> stack/path also works).
+
 The plots of these results are in :mod:`circuitspin.plot.devices`.
 """
 from __future__ import annotations

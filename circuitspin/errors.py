@@ -7,7 +7,8 @@ from the package.
 Public API
 ----------
 CircuitSpinError, StackError, NetworkError, SolverError, BackendUnavailable,
-NetlistError, FermiError; CircuitSpinWarning (an answer that may not be trustworthy)
+NetlistError, FermiError; CircuitSpinWarning (an answer that may not be trustworthy);
+Terminated (SIGTERM/SIGHUP as an exception, a KeyboardInterrupt)
 """
 
 
@@ -43,3 +44,13 @@ class CircuitSpinWarning(UserWarning):
     """A result was computed but cannot be trusted to the usual accuracy (e.g. the
     network matrix is nearly singular); the message names what is extreme.  The command
     line prints it as one line, ``circuitspin: warning: ...``."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: the command line's handler raises this so that every
+    cleanup (temporary files, child processes, worker pools) runs as for Ctrl-C.
+    ``signum`` is the signal's number (exit status 128 + signum)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum

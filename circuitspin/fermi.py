@@ -150,10 +150,14 @@ def _phase_points(x, kN, kup, kdn):
     if x == 0.0 or kb == ks:
         return np.empty(0)
     d0, d1 = kb - ks, math.sqrt(kb**2 - kN**2) - math.sqrt(ks**2 - kN**2)
-    n = np.arange(math.floor(d0 * x / math.pi) + 1, math.ceil(d1 * x / math.pi))
-    if n.size > 100_000:
+    lo, hi = d0 * x / math.pi, d1 * x / math.pi
+    # count the oscillations before allocating them (x = 1e300 m gives an infinite count)
+    count = hi - lo if math.isfinite(hi) and math.isfinite(lo) else math.inf
+    if not count <= 100_000:
         raise FermiError(f"x = {x:.3g} m is too deep in F2: the integrand oscillates "
-                         f"{n.size} times; Sigma P is negligible there (use x < 1e4 pi/|k_up-k_dn|)")
+                         f"{count:.3g} times; Sigma P is negligible there (use x < 1e4 "
+                         "pi/|k_up-k_dn|)")
+    n = np.arange(math.floor(lo) + 1, math.ceil(hi))
     c = n * math.pi / x
     t = ks**2 - ((kb**2 - ks**2 - c**2) / (2.0 * c)) ** 2
     a = np.arcsin(np.sqrt(np.clip(t, 0.0, kN**2)) / kN)

@@ -1,4 +1,4 @@
-"""Cross-sections that change along a layer or wire: flaring leads (shared/physics.md s. 5).
+"""Cross-sections that change along a layer or wire: flaring leads (docs/model.md).
 
 A lead whose area grows away from the pillar relaxes spin in a larger volume.  In the
 quasi-1D (radial) model the band currents are I_s = -A(x) sigma_s dV_s/dx and the

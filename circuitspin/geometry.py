@@ -27,6 +27,7 @@ TERMINAL_KINDS, NODE_KINDS, ENDS
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -140,12 +141,13 @@ class Motor:
 
     @property
     def r1(self) -> float:
-        return _c.hbar / (2.0 * _c.e**2 * self.delta_alpha)
+        g1 = (2.0 * _c.e**2 / _c.hbar) * self.delta_alpha  # no underflow to 1/0
+        return 1.0 / g1 if g1 > 0 else math.inf
 
     @property
     def conductance(self) -> float:
         """1/R_M of the linear branch, S (0: open)."""
-        return self.magnons / self.r1
+        return self.magnons * (2.0 * _c.e**2 / _c.hbar) * self.delta_alpha
 
 
 class NamedParts:

@@ -9,7 +9,7 @@ InterfaceParams
     Frozen dataclass of one interface: ``ar`` = AR* (ohm m^2) and ``gamma``.
 builtin_material(name), builtin_interface(a, b), BUILTIN_MATERIALS, BUILTIN_INTERFACES
 
-Conventions (shared/physics.md section 2)::
+Conventions (docs/model.md, "Materials")::
 
     rho* = rho / (1 - beta^2);  rho_up = 2 rho* (1 - beta);  rho_dn = 2 rho* (1 + beta)
     r_up = 2 AR* (1 - gamma);   r_dn = 2 AR* (1 + gamma)
@@ -29,12 +29,23 @@ class Material:
     Attributes
     ----------
     name : str
-    rho : float      measured resistivity, ohm m
-    beta : float     bulk spin asymmetry, |beta| < 1
-    lsf : float      spin-diffusion length, m
+        The material's name.
+    rho : float
+        Measured resistivity, ohm m.
+    beta : float
+        Bulk spin asymmetry, |beta| < 1.
+    lsf : float
+        Spin-diffusion length, m.
     ferromagnetic : bool
-    kF, kF_up, kF_dn : float or None   Fermi wavenumbers, 1/m (free-electron values)
-    source : str     where the numbers come from
+        Whether it is a ferromagnet.
+    kF : float or None
+        Free-electron Fermi wavenumber of a normal metal, 1/m.
+    kF_up : float or None
+        Majority-band Fermi wavenumber of a ferromagnet, 1/m.
+    kF_dn : float or None
+        Minority-band Fermi wavenumber of a ferromagnet, 1/m.
+    source : str
+        Where the numbers come from.
     """
 
     name: str

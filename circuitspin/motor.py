@@ -1,4 +1,4 @@
-"""The spin-wave motor between U and D (shared/physics.md section 4).
+"""The spin-wave motor between U and D (docs/model.md, "The motor").
 
 The motor is the paper's dc "motor" of Fig. 3: the electron spin flips in F2 that emit
 magnons.  Its current ``I_M`` (A, U -> D inside the motor) is ``e`` times the net rate
@@ -176,12 +176,13 @@ class MotorLaw:
     @property
     def r1(self) -> float:
         """R_1 = hbar / (2 e^2 delta_alpha), ohm (R_M = R_1 / n)."""
-        return _c.hbar / (2.0 * _c.e ** 2 * self.delta_alpha)
+        g1 = self.g1
+        return 1.0 / g1 if g1 > 0 else math.inf
 
     @property
     def g1(self) -> float:
         """G1 = e^2 K = 1 / R_1, S."""
-        return 1.0 / self.r1
+        return (2.0 * _c.e ** 2 / _c.hbar) * self.delta_alpha  # no underflow to 1/0
 
     @property
     def alpha_used(self) -> float:

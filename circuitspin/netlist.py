@@ -40,14 +40,12 @@ clean_text(text), layer_prefixes(names), parse_value(token)
 
 Text that comes from a stack file (title, layer and material names) never starts a deck
 line: the title is reduced to printable ASCII on the first line, and every other string
-appears JSON-quoted (control characters escaped) inside ``* `` comment lines.
+appears JSON-quoted (control characters escaped) inside comment lines (``*`` and a space).
 """
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -315,32 +313,13 @@ def write_text_atomic(text: str, path) -> Path:
 
     An interrupted or failed write (a full disk, Ctrl-C) leaves ``path`` as it was and no
     temporary file; an OS error becomes a one-line :class:`NetlistError`.  The file gets
-    the usual mode (0666 minus the umask), not the temporary file's 0600.
+    the usual mode (0666 minus the umask), not the temporary file's 0600.  A symbolic
+    link is written through to its target, a FIFO or character device is streamed to
+    (:func:`circuitspin.safe_io.write_output`).
     """
-    path = Path(path)
-    if path.is_dir():
-        raise NetlistError(f"{path}: is a directory")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise NetlistError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise NetlistError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .safe_io import write_text
+
+    return write_text(text, path, encoding="ascii", error=NetlistError)
 
 
 def write_deck(network: Network, current: float, path, **options) -> Path:
@@ -349,9 +328,12 @@ def write_deck(network: Network, current: float, path, **options) -> Path:
 
 
 # --------------------------------------------------------------------------- reader
+#: the largest deck file read_deck reads (a 1e6-segment deck is about 200 MB)
+MAX_DECK_BYTES = 1 << 30
 _SCALE = {"t": 1e12, "g": 1e9, "meg": 1e6, "k": 1e3, "mil": 25.4e-6, "m": 1e-3,
           "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15, "a": 1e-18}
-_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(meg|mil|[tgkmunpfa])?([a-z]*)",
+# unambiguous (one way to match any token): linear time even on 20,000-digit tokens
+_NUMBER = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(meg|mil|[tgkmunpfa])?([a-z]*)",
                      re.IGNORECASE)
 _ELEMENT = re.compile(r"r([bsixm])(\d+)")
 _JSON_STR = r'"(?:[^"\\]|\\.)*"'
@@ -407,17 +389,17 @@ def _logical_lines(text: str, fail):
         if line.startswith("+"):
             if current is None:
                 fail(no, "continuation line '+' with nothing to continue")
-            current = (current[0], current[1] + " " + line[1:].strip())
+            current[1].append(line[1:].strip())  # joined once: linear in the line count
             continue
         if current is not None:
-            yield current
+            yield current[0], " ".join(current[1])
         if low.split()[0] == ".end":
             return
-        current = (no, line)
+        current = (no, [line])
     if in_control:
         fail(in_control, ".control block without .endc")
     if current is not None:
-        yield current
+        yield current[0], " ".join(current[1])
 
 
 def from_spice(text: str, source: str = "<deck>"):
@@ -640,15 +622,9 @@ def _circuitspin_graph(g, meta, resistors, vsources, source):
 
 def read_deck(path):
     """:func:`from_spice` of the file at ``path`` (errors name the file and line)."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise NetlistError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise NetlistError(f"{path}: is a directory, expected a SPICE deck") from None
-    except OSError as exc:
-        raise NetlistError(f"{path}: cannot read: {exc.strerror}") from None
+    from .safe_io import read_input
+
+    data = read_input(path, limit=MAX_DECK_BYTES, what="a SPICE deck", error=NetlistError)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

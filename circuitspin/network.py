@@ -208,11 +208,28 @@ def motor_nodes(part, up: int, dn: int) -> tuple[int, int]:
     return int(up), int(dn)
 
 
-def check_segments(segments):
-    """Reject a ``segments`` option that is not a whole number >= 1 (NetworkError)."""
+#: the most segments a network may have (all layers or wires together) unless raised
+#: (``circuitspin ... --segment-limit N``); about 650 bytes of memory each at the peak of
+#: a nodal solve (measured: 1e6 segments, 650 MB)
+MAX_SEGMENTS = 10_000_000
+BYTES_PER_SEGMENT = 650
+
+
+def check_segments(segments, parts=()):
+    """Reject a ``segments`` option that is not a whole number >= 1, or a network whose
+    ``parts`` (layers or wires, each with its own ``segments`` or None) would have more
+    than ``MAX_SEGMENTS`` segments: NetworkError with the estimate and the limit, before
+    anything is allocated."""
     if segments is not None and (isinstance(segments, bool) or int(segments) != segments
                                  or segments < 1):
         raise NetworkError(f"segments must be a whole number >= 1, got {segments!r}")
+    default = 1 if segments is None else int(segments)
+    total = sum(int(getattr(p, "segments", None) or default) for p in parts)
+    if total > MAX_SEGMENTS:
+        raise NetworkError(f"the network would have {total:.3g} segments (about "
+                           f"{total * BYTES_PER_SEGMENT / 1e9:.3g} GB to solve), more than "
+                           f"the limit {MAX_SEGMENTS:.3g}: use fewer segments, or raise "
+                           "the limit (--segment-limit)")
 
 
 def segment_edges(rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_va, g_vb, g_x, n_nodes,
@@ -343,10 +360,10 @@ def build_network(stack, segments: int | None = None, method: str | None = None
         method = "exact" if segments is None else "ladder"
     if method not in ("exact", "ladder"):
         raise NetworkError(f"method must be 'exact' or 'ladder', got {method!r}")
-    check_segments(segments)
-    default = 1 if segments is None else int(segments)
     geo = stack.geometry
     wires = geo.layers
+    check_segments(segments, wires)
+    default = 1 if segments is None else int(segments)
     # node positions in each wire (from its first face): n uniform segments, plus the
     # breakpoints of a table profile
     local = [mesh(w.thickness, w.segments or default, w.area_profile) for w in wires]

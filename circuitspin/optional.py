@@ -13,7 +13,7 @@ from .errors import BackendUnavailable
 
 #: extra -> the packages it installs (pyproject.toml [project.optional-dependencies])
 EXTRAS = {"spice": ("PySpice",), "schematic": ("schemdraw",),
-          "sweep": ("tqdm", "dask", "xarray", "pandas")}
+          "sweep": ("tqdm", "dask", "xarray", "pandas"), "fit": ("tomli_w",)}
 
 
 def require(module: str, extra: str, what: str):

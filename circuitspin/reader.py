@@ -3,7 +3,7 @@
 Public API
 ----------
 load_stack(path) -> Stack or Geometry
-    Read a TOML stack file (shared/interface.md).  Every bad value raises
+    Read a TOML stack file (docs/stack-files.md).  Every bad value raises
     :class:`~circuitspin.errors.StackError` with one line naming the file, the table and
     the key, e.g. ``pillar.toml: [materials.Co] lsf: must be > 0 m, got -5e-09``.
 stack_from_dict(data, source="<dict>") -> Stack or Geometry
@@ -56,23 +56,34 @@ _AREA_PROFILE_KEYS = {"spherical": {"kind", "r0", "origin"},
 
 
 # --------------------------------------------------------------------------- loading
-def load_stack(path) -> Stack:
-    """Read and validate a TOML stack file (a WireStack for a ``[[wires]]`` file)."""
-    p = Path(path)
+#: the largest stack file read (a long area_profile table is a few kB)
+MAX_STACK_BYTES = 16 << 20
+
+
+def read_stack_data(path) -> dict:
+    """The TOML mapping of the stack file at ``path``, not yet validated.
+
+    Only a regular file of at most ``MAX_STACK_BYTES`` is read (a FIFO or ``/dev/zero``
+    is refused); TOML nested too deeply for the parser is a StackError, not a crash."""
+    from .safe_io import read_input
+
     name = str(path)
-    if not p.exists():
-        raise StackError(f"{name}: no such file")
-    if p.is_dir():
-        raise StackError(f"{name}: is a directory, expected a TOML stack file")
+    data = read_input(path, limit=MAX_STACK_BYTES, what="a TOML stack file",
+                      error=StackError)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise StackError(f"{name}: not a text file (expected TOML)") from None
     except tomllib.TOMLDecodeError as exc:
         raise StackError(f"{name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise StackError(f"{name}: cannot read: {exc.strerror}") from None
-    return stack_from_dict(data, source=name)
+    except RecursionError:
+        raise StackError(f"{name}: not a stack file: tables or arrays nested too "
+                         "deeply") from None
+
+
+def load_stack(path) -> Stack:
+    """Read and validate a TOML stack file (a Geometry for a ``[[wires]]`` file)."""
+    return stack_from_dict(read_stack_data(path), source=str(path))
 
 
 #: key -> (low, high, words): a bare number (SI) outside [low, high] is legal but most
@@ -165,7 +176,21 @@ def _positive(v):
 
 def stack_from_dict(data: dict, source: str = "<dict>"):
     """Validate a parsed stack mapping: a :class:`Stack` (``[[layers]]``) or a
-    :class:`Geometry` (``[[wires]]``)."""
+    :class:`Geometry` (``[[wires]]``).
+
+    Warnings about the values (an implausible bare number) are given only for a stack
+    that is valid: an invalid one ends in its one error, nothing before it."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stack = _stack_from_dict(data, source)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return stack
+
+
+def _stack_from_dict(data: dict, source: str):
     r = _Reader(source)
     if not isinstance(data, dict):
         raise StackError(f"{source}: expected a table at the top level")

@@ -1,6 +1,6 @@
 """Conductances of one layer segment: the paper's ladder and the exact two-band segment.
 
-Pure array kernels (shared/physics.md section 3).  Every function takes per-segment
+Pure array kernels (docs/model.md, "The network").  Every function takes per-segment
 arrays and returns per-segment conductances in siemens.
 
 Public API

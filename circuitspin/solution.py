@@ -7,7 +7,7 @@ Solution
     ``current`` (A), ``backend``; named accessors ``V_UD``, ``delta_mu_bar_eV``,
     ``voltage``, ``resistance``, ``motor_current``, ``magnons``; ``profile()`` (a numpy
     record array along x); ``branch_currents()``; ``kcl_residual``; ``to_dict()`` with
-    the JSON fields of shared/interface.md.
+    the JSON fields of ``solve --json`` (docs/commands.md).
 kcl_outflow(network, potentials) -> array
     Net current leaving every node through the network's edges and motor (A), computed
     edge by edge (differences of potentials times conductances), not from an assembled
@@ -193,7 +193,7 @@ class Solution:
         return out[key]
 
     def to_dict(self) -> dict:
-        """The JSON fields of ``solve --json`` (SI units; see the README)."""
+        """The JSON fields of ``solve --json`` (SI units; docs/commands.md)."""
         net = self.network
         return {
             "stack": net.stack.source,

@@ -6,12 +6,15 @@ reading of ``[[layers]]`` and ``[[wires]]`` files in :mod:`circuitspin.reader`.
 Public API
 ----------
 load_stack(path), stack_from_dict(data, source) -> Stack or Geometry
+read_stack_data(path) -> dict (the TOML mapping, not yet validated)
 Stack, Layer, Interface, Motor
 """
 from __future__ import annotations
 
-from .geometry import Interface, Layer, Motor, Stack
-from .reader import load_stack, read_motor_params, stack_from_dict
+# The classes are re-exported, not listed in __all__: they are documented once, where
+# they live (two API entries would make every reference to ``Stack`` ambiguous).
+from .geometry import Interface as Interface, Layer as Layer, Motor as Motor
+from .geometry import Stack as Stack
+from .reader import load_stack, read_motor_params, read_stack_data, stack_from_dict
 
-__all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Interface", "Motor",
-           "read_motor_params"]
+__all__ = ["load_stack", "stack_from_dict", "read_motor_params", "read_stack_data"]

@@ -7,24 +7,31 @@ is linear in the current; the motor law is applied on the Thevenin view).
 Paths (``--param PATH=SPEC``)::
 
     area | temperature
-    layers.<layer name>.thickness
+    layers.<layer name>.<thickness|...>     (wires.<wire name>.<length|area|...>)
     materials.<material>.<rho|beta|lsf|kF|kF_up|kF_dn>
     interfaces.<A/B>.<ar|gamma>
     motor.<frequency|delta_alpha|magnons|alpha|ms>
 
 SPEC is ``START:STOP:N`` (N values, linear), ``log:START:STOP:N`` (logarithmic) or a
-comma-separated list; numbers in SI units.
+comma-separated list; numbers in SI units or with units (``"5 nm,10 nm"``).
 
 Public API
 ----------
-ParamAxis, parse_param(spec) -> ParamAxis
+ParamAxis, parse_param(spec) -> ParamAxis, parse_values(spec, what, unit) -> array
+check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
+get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
 run_sweep(data, axes, currents, *, source, segments=None, workers=None,
-          scheduler=None, progress=True) -> xarray.Dataset
+          scheduler=None, progress=True, max_points=None, gmr=False)
+          -> xarray.Dataset
+    ``gmr=True`` (or the free layer name(s)) adds the per-stack CPP-GMR fields of
+    :func:`circuitspin.gmr` (R_P, R_AP, dR, AdR, MR, AR_P, AR_AP); ``currents`` may then
+    be empty (no per-current fields).
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import os
@@ -52,21 +59,38 @@ class ParamAxis:
     values: np.ndarray
 
 
-def parse_values(spec: str, what: str = "values") -> np.ndarray:
-    """``START:STOP:N``, ``log:START:STOP:N`` or ``a,b,c`` -> float array."""
+#: the SI unit of each sweepable key (the last part of a path); others are pure numbers
+PARAM_UNITS = {"area": "m**2", "temperature": "K", "thickness": "m", "length": "m",
+               "contact_area": "m**2", "rho": "ohm*m", "lsf": "m", "kF": "1/m",
+               "kF_up": "1/m", "kF_dn": "1/m", "ar": "ohm*m**2", "frequency": "Hz",
+               "ms": "A/m"}
+#: the most values one axis may have, and the most grid cells (stacks x currents) a
+#: sweep holds unless raised (``max_points``, ``sweep --max-points``)
+MAX_AXIS = 10_000_000
+MAX_GRID_POINTS = 10_000_000
+
+
+def parse_values(spec: str, what: str = "values", unit: str = "") -> np.ndarray:
+    """``START:STOP:N``, ``log:START:STOP:N`` or ``a,b,c`` -> float array in ``unit``.
+
+    Each number may carry units (``"5 nm,10 nm"``, ``"1 nm:50 nm:50"``,
+    ``"log:1 nm:1 um:20"``), read by :func:`circuitspin.units.to_si` (a number and a
+    unit, never arithmetic)."""
+    from .units import to_si
+
     text = spec.strip()
     try:
         if text.startswith("log:"):
             start, stop, n = text[4:].split(":")
-            lo, hi, k = float(start), float(stop), int(n)
+            lo, hi, k = to_si(start, unit), to_si(stop, unit), _count(n)
             if lo <= 0 or hi <= 0:
                 raise ValueError("log spacing needs positive bounds")
             values = np.logspace(np.log10(lo), np.log10(hi), k)
         elif ":" in text:
             start, stop, n = text.split(":")
-            values = np.linspace(float(start), float(stop), int(n))
+            values = np.linspace(to_si(start, unit), to_si(stop, unit), _count(n))
         else:
-            values = np.array([float(v) for v in text.split(",")])
+            values = np.array([to_si(v, unit) for v in text.split(",")])
     except ValueError as exc:
         raise StackError(f"{what} {spec!r}: expected START:STOP:N, log:START:STOP:N or "
                          f"a,b,c ({exc})") from None
@@ -75,13 +99,54 @@ def parse_values(spec: str, what: str = "values") -> np.ndarray:
     return values
 
 
+def _count(text: str) -> int:
+    text = text.strip()
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"N must be a whole number, got {text[:40]!r}")
+    if len(text) > 12 or not 1 <= int(text) <= MAX_AXIS:
+        raise ValueError(f"N must be in 1..{MAX_AXIS}, got {text[:40]}")
+    return int(text)
+
+
 def parse_param(spec: str) -> ParamAxis:
-    """Parse ``PATH=SPEC`` (see the module docstring)."""
+    """Parse ``PATH=SPEC`` (see the module docstring); SPEC may carry units."""
     if "=" not in spec:
         raise StackError(f"--param {spec!r}: expected PATH=START:STOP:N")
     path, values = spec.split("=", 1)
     path = path.strip()
-    return ParamAxis(path=path, values=parse_values(values, f"--param {path}"))
+    unit = PARAM_UNITS.get(path.rsplit(".", 1)[-1], "")
+    return ParamAxis(path=path, values=parse_values(values, f"--param {path}", unit))
+
+
+def param_key(path: str) -> tuple:
+    """What ``path`` names in a stack, for telling whether two paths alias each other
+    (``interfaces.Co/Cu.ar`` and ``interfaces.Cu/Co.ar`` are one entry)."""
+    parts = path.split(".")
+    if parts[0] == "interfaces" and len(parts) == 3:
+        a, _, b = parts[1].partition("/")
+        return ("interfaces", tuple(sorted((a, b))), parts[2])
+    return tuple(parts)
+
+
+def check_axes(axes, n_currents: int = 1, max_points: int | None = None) -> None:
+    """StackError for two axes naming the same entry, or a grid (stacks x currents)
+    larger than ``max_points`` (default ``MAX_GRID_POINTS``)."""
+    seen = {}
+    for axis in axes:
+        key = param_key(axis.path)
+        if key in seen:
+            same = "twice" if seen[key] == axis.path else f"and {seen[key]!r}"
+            raise StackError(f"--param {axis.path}: the same stack entry is swept {same} "
+                             "(give one --param per entry)")
+        seen[key] = axis.path
+    limit = MAX_GRID_POINTS if max_points is None else int(max_points)
+    cells = n_currents
+    for axis in axes:
+        cells *= axis.values.size
+    if cells > limit:
+        raise StackError(f"the sweep grid has {cells:.3g} points (stacks x currents), more "
+                         f"than the limit {limit:.3g}: use fewer values, or raise the "
+                         "limit (--max-points)")
 
 
 #: the numeric entries a sweep path may name, per table
@@ -157,6 +222,40 @@ def set_param(data: dict, path: str, value) -> dict:
                      "interfaces.A/B.KEY, motor.KEY)")
 
 
+def get_param(data: dict, path: str):
+    """The entry of the stack mapping ``data`` at ``path`` as written (a number or a string
+    with units), or the built-in value of a material or interface the file does not set;
+    None when neither gives one.  Raises StackError for a path :func:`set_param` refuses.
+    """
+    from .materials import builtin_interface, builtin_material
+
+    set_param(data, path, None)  # the same grammar and the same errors
+    parts = path.split(".")
+    head = parts[0]
+    if len(parts) == 1:
+        return data.get(head)
+    if head == "motor":
+        return data["motor"].get(parts[1])
+    if head in ("layers", "wires"):
+        table = "wires" if "wires" in data else "layers"  # as set_param: either word
+        entry = next(e for e in data[table] if isinstance(e, dict) and e.get("name") == parts[1])
+        return entry.get(parts[2])
+    name, key = parts[1], parts[2]
+    if head == "interfaces":
+        a, _, b = name.partition("/")
+        for k in (name, f"{b}/{a}"):
+            entry = data.get("interfaces", {}).get(k)
+            if isinstance(entry, dict) and key in entry:
+                return entry[key]
+        builtin = builtin_interface(a, b)
+        return None if builtin is None else getattr(builtin, key, None)
+    given = data.get("materials", {}).get(name, {})
+    if isinstance(given, dict) and key in given:
+        return given[key]
+    builtin = builtin_material(name)
+    return None if builtin is None else getattr(builtin, key, None)
+
+
 def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dict:
     """Solve one stack at every current with one factorisation; arrays keyed by field.
 
@@ -170,36 +269,68 @@ def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dic
     return sweep_network(build_network(stack, segments), np.asarray(currents, dtype=float))
 
 
-def _evaluate_batch(data, batch, currents, segments, source):
-    """Evaluate a batch of grid points: [(index, {path: value}), ...] -> [(index, dict)]."""
+def _evaluate_batch(data, batch, currents, segments, source, max_segments=None,
+                    gmr=False):
+    """Evaluate a batch of grid points: [(index, {path: value}), ...] -> [(index, dict)].
+
+    ``max_segments``: the network size limit of the process that sent the batch."""
+    if max_segments is not None:
+        from . import network
+
+        network.MAX_SEGMENTS = max_segments
     out = []
     for index, point in batch:
         d = data
         for path, value in point.items():
             d = set_param(d, path, float(value))
         try:
-            out.append((index, evaluate_stack(d, currents, segments, source)))
+            res = evaluate_stack(d, currents, segments, source) if len(currents) else {}
+            if gmr is not False:
+                res.update(_gmr_fields(d, gmr, source, segments))
+            out.append((index, res))
         except CircuitSpinError as exc:  # an invalid grid point is reported, not fatal
             out.append((index, {"error": str(exc)}))
     return out
 
 
+def _gmr_fields(data, gmr, source, segments) -> dict:
+    from .gmr import FIELDS, gmr_of_mapping
+
+    g = gmr_of_mapping(data, None if gmr is True else gmr, source, segments)
+    return {f: getattr(g, f) for f in FIELDS}
+
+
 def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, workers=None,
-              scheduler=None, progress=True):
+              scheduler=None, progress=True, max_points=None,
+              gmr=False):
     """Evaluate the cartesian grid of ``axes`` at ``currents``; returns an xarray Dataset.
 
     ``workers``: local processes (default: the CPU count; 1 = serial in this process).
     ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``) or a
     ``dask.distributed.Client``; then the batches run on that cluster.
     Grid points whose stack is invalid get NaN and an entry in ``attrs["errors"]``.
+    Two axes naming one entry, or more than ``max_points`` (default
+    ``MAX_GRID_POINTS``) stacks x currents, are a StackError before any work.
     """
     from .optional import require
 
     xr = require("xarray", "sweep", "a parameter sweep")
     axes = list(axes)
     currents = np.atleast_1d(np.asarray(currents, dtype=float))
+    check_axes(axes, currents.size, max_points)
+    if isinstance(scheduler, str):
+        scheduler_address(scheduler)  # a bad address is one line, before any work
     for axis in axes:  # fail early, with the path, before any work is sent out
         set_param(data, axis.path, float(axis.values[0]))
+    gmr_fields = ()
+    if gmr is not False:
+        from .gmr import FIELDS, UNITS as GMR_UNITS, resolve_free
+        from .stack import stack_from_dict
+
+        resolve_free(stack_from_dict(data, source), None if gmr is True else gmr)
+        gmr_fields = FIELDS
+    current_fields = CURRENT_FIELDS if currents.size else ()
+    stack_fields = (STACK_FIELDS if currents.size else ()) + gmr_fields
     shape = tuple(axis.values.size for axis in axes)
     points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
               for idx in itertools.product(*(range(n) for n in shape))]
@@ -207,73 +338,187 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     n_batches = max(1, min(len(points), 8 * n_workers))
     batches = [points[k::n_batches] for k in range(n_batches)]
     results = _dispatch(data, batches, currents, segments, source, n_workers, scheduler,
-                        progress, len(points))
+                        progress, len(points), gmr)
 
-    arrays = {f: np.full(shape + (currents.size,), np.nan) for f in CURRENT_FIELDS}
-    arrays.update({f: np.full(shape, np.nan) for f in STACK_FIELDS})
+    arrays = {f: np.full(shape + (currents.size,), np.nan) for f in current_fields}
+    arrays.update({f: np.full(shape, np.nan) for f in stack_fields})
     errors = {}
     for index, res in results:
         if "error" in res:
             errors[str(tuple(float(ax.values[i]) for ax, i in zip(axes, index)))] = res["error"]
             continue
-        for f in CURRENT_FIELDS:
+        for f in current_fields:
             arrays[f][index] = res[f]
-        for f in STACK_FIELDS:
+        for f in stack_fields:
             arrays[f][index] = res[f]
     dims = [ax.path for ax in axes]
     coords = {ax.path: ax.values for ax in axes}
-    coords["current"] = currents
+    if currents.size:
+        coords["current"] = currents
     ds = xr.Dataset(
-        {f: (dims + ["current"], arrays[f]) for f in CURRENT_FIELDS}
-        | {f: (dims, arrays[f]) for f in STACK_FIELDS},
+        {f: (dims + ["current"], arrays[f]) for f in current_fields}
+        | {f: (dims, arrays[f]) for f in stack_fields},
         coords=coords,
         attrs={"stack": source, "segments": -1 if segments is None else int(segments),
                "failed_points": len(errors),
                "errors": "; ".join(f"{k}: {v}" for k, v in errors.items())},
     )
-    for name, unit in UNITS.items():
-        ds[name].attrs["units"] = unit
+    units = UNITS | (GMR_UNITS if gmr_fields else {})
+    for name, unit in units.items():
+        if name in ds.variables:
+            ds[name].attrs["units"] = unit
     return ds
 
 
+#: seconds a Dask sweep waits with no worker alive before it gives up
+NO_WORKER_TIMEOUT = 60.0
+
+
 def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, progress,
-              total):
+              total, gmr=False):
     from .optional import require
 
     tqdm = require("tqdm", "sweep", "a parameter sweep").tqdm
     bar = tqdm(total=total, disable=not progress, unit="stack", leave=False)
     results = []
+
+    def collect(part):
+        results.extend(part)
+        bar.update(len(part))
+
     try:
         if scheduler is not None:
-            distributed = require("dask.distributed", "sweep", "--scheduler (Dask)")
-            Client, as_completed = distributed.Client, distributed.as_completed
-
-            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-            try:
-                futures = [client.submit(_evaluate_batch, data, b, currents, segments, source,
-                                         pure=False) for b in batches]
-                for fut in as_completed(futures):
-                    part = fut.result()
-                    results += part
-                    bar.update(len(part))
-            finally:
-                if client is not scheduler:
-                    client.close()
+            _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr)
         elif n_workers == 1 or len(batches) == 1:
             for b in batches:
-                part = _evaluate_batch(data, b, currents, segments, source)
-                results += part
-                bar.update(len(part))
+                collect(_evaluate_batch(data, b, currents, segments, source, gmr=gmr))
         else:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            with ProcessPoolExecutor(max_workers=n_workers) as pool:
-                futures = [pool.submit(_evaluate_batch, data, b, currents, segments, source)
-                           for b in batches]
-                for fut in as_completed(futures):
-                    part = fut.result()
-                    results += part
-                    bar.update(len(part))
+            _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr)
     finally:
         bar.close()
     return results
+
+
+def _max_segments() -> int:
+    from .network import MAX_SEGMENTS
+
+    return MAX_SEGMENTS
+
+
+def _worker_init():
+    """Pool workers leave Ctrl-C and SIGTERM to the parent, which kills them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr=False):
+    """Local worker processes; on any exception (Ctrl-C, SIGTERM, a crash) they are
+    killed, not waited for."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init)
+    try:
+        futures = [pool.submit(_evaluate_batch, data, b, currents, segments, source,
+                               _max_segments(), gmr)
+                   for b in batches]
+        for fut in as_completed(futures):
+            collect(fut.result())
+    except BrokenProcessPool:
+        _kill_pool(pool)
+        raise CircuitSpinError("a sweep worker process died (killed, or out of memory): "
+                               "no result") from None
+    except BaseException:
+        _kill_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill_pool(pool) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.kill()
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def scheduler_address(text: str) -> str:
+    """Check a ``--scheduler`` address: ``tcp://HOST:PORT`` (or ``tls://``,
+    ``inproc://``, ``ucx://``, ``ws://``, ``wss://``), or ``HOST:PORT``."""
+    from urllib.parse import urlsplit
+
+    address = text.strip()
+    plain = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(plain)
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = None
+    if (parts is None or parts.scheme not in ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+            or (parts.scheme != "inproc" and (not parts.hostname or port is None))
+            or parts.path not in ("", "/")):
+        raise CircuitSpinError(f"--scheduler {text!r}: expected a Dask scheduler address "
+                               "tcp://HOST:PORT")
+    return plain
+
+
+def _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr=False):
+    """Batches on a Dask cluster.  A task whose workers keep dying fails (Dask's
+    ``allowed-failures``) and a cluster left with no worker for ``NO_WORKER_TIMEOUT``
+    seconds ends the sweep: both are a CircuitSpinError, not a wait forever."""
+    import time
+
+    from .optional import require
+
+    distributed = require("dask.distributed", "sweep", "--scheduler (Dask)")
+    Client, wait = distributed.Client, distributed.wait
+
+    if isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        address = scheduler_address(str(scheduler))
+        try:
+            client = Client(address, timeout="20s")
+        except Exception as exc:  # OSError, TimeoutError, ValueError... one line
+            raise CircuitSpinError(f"--scheduler {scheduler}: cannot connect "
+                                   f"({type(exc).__name__}: {exc})") from None
+    pending = set()
+    try:
+        pending = {client.submit(_evaluate_batch, data, b, currents, segments, source,
+                                 _max_segments(), gmr, pure=False) for b in batches}
+        lonely_since = None
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nothing finished within the second
+                done = set()
+            for fut in done:
+                try:
+                    collect(fut.result())
+                except Exception as exc:  # KilledWorker, CommClosedError, ...
+                    raise CircuitSpinError(f"the Dask cluster lost this sweep's work "
+                                           f"({type(exc).__name__}: {exc})") from None
+            if done or not pending:
+                lonely_since = None
+                continue
+            if client.scheduler_info().get("workers"):
+                lonely_since = None
+            elif lonely_since is None:
+                lonely_since = time.monotonic()
+            elif time.monotonic() - lonely_since > NO_WORKER_TIMEOUT:
+                raise CircuitSpinError(f"the Dask cluster has had no worker for "
+                                       f"{NO_WORKER_TIMEOUT:g} s: sweep abandoned")
+    except BaseException:
+        with contextlib.suppress(Exception):  # the cluster may be gone already
+            client.cancel(list(pending))
+        raise
+    finally:
+        if client is not scheduler:
+            client.close()

@@ -1,18 +1,37 @@
 """Reading physical quantities: SI numbers or strings with units (pint).
 
+A string is read as ONE number followed by ONE unit expression (``"6 nm"``,
+``"60 nOhm*m"``, ``"0.51 fOhm*m^2"``, ``"1e10 1/m"``), never evaluated as arithmetic:
+``"9**9**9 A"`` or ``"2*3 nm"`` is refused at once, and so is a unit without a number
+(``"m**2"``).  Unit exponents are small whole numbers (``m**2``, ``m^-1``).
+
 Public API
 ----------
-to_si(value, unit, where) -> float
-    ``value`` is a plain number (taken as SI) or a string such as ``"6 nm"`` or
-    ``"60 nOhm*m"``; ``unit`` is the SI unit it must convert to (``"m"``,
-    ``"ohm*m"``, ``"ohm*m**2"``, ``"Hz"``, ``"K"``, ``"A"``, ``"m**2"``, ``""``).
-    Raises ``ValueError`` with a short reason; callers add the file/table/key.
+to_si(value, unit) -> float
+    ``value`` is a plain number (taken as SI) or a string as above; ``unit`` is the SI
+    unit it must convert to (``"m"``, ``"ohm*m"``, ``"ohm*m**2"``, ``"Hz"``, ``"K"``,
+    ``"A"``, ``"m**2"``, ``""``).  Raises ``ValueError`` with a short reason; callers add
+    the file/table/key.
 """
 from __future__ import annotations
 
+import functools
 import math
+import re
 
 _UREG = None
+
+#: a decimal number (no arithmetic, no underscores): 1, -2.5, .5, 6e-9
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+#: a unit name (letters only, as pint spells them; Greek mu and Ohm sign too), or "%"
+_NAME = r"(?:[A-Za-z\u00b5\u03bc\u03a9\u2126\u00b0]+|%)"
+#: one unit factor with an optional small whole exponent: m, m**2, m^-1
+_FACTOR = _NAME + r"(?:\s*(?:\*\*|\^)\s*[+-]?\d{1,2})?"
+#: a unit expression: factors joined by *, / or a space; "1/m" and "/m" allowed
+_UNIT = (r"(?:(?:1\s*)?/\s*)?" + _FACTOR + r"(?:(?:\s*[*/\u00b7]\s*|\s+)" + _FACTOR + ")*")
+_QUANTITY = re.compile(rf"\s*({_NUMBER})\s*({_UNIT})?\s*")
+#: a string longer than this is not a quantity anyone typed
+MAX_LENGTH = 200
 
 
 def _ureg():
@@ -29,34 +48,58 @@ def to_si(value, unit: str) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
-        out = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
         try:
-            out = float(text)  # "1e-9" as a string: plain SI number
-        except ValueError:
-            out = _parse_with_units(text, unit)
+            out = float(value)
+        except OverflowError:  # an integer beyond the double range
+            raise ValueError(f"must be finite, got {_short(value)}") from None
+    elif isinstance(value, str):
+        out = _parse(value, unit)
     else:
-        raise ValueError(f"expected a number or a string with units, got {value!r}")
+        raise ValueError(f"expected a number or a string with units, got {_short(value)}")
     if not math.isfinite(out):
-        raise ValueError(f"must be finite, got {value!r}")
+        raise ValueError(f"must be finite, got {_short(value)}")
     return out
 
 
-def _parse_with_units(text: str, unit: str) -> float:
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:40] + "..." + text[-12:]
+
+
+@functools.lru_cache(maxsize=4096)  # stack files repeat their strings (sweeps, fits)
+def _parse(text: str, unit: str) -> float:
+    """``"<number> [<unit>]"`` -> float in ``unit`` (ValueError otherwise)."""
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"cannot read {_short(text)} as a number with a unit "
+                         f"(longer than {MAX_LENGTH} characters)")
+    m = _QUANTITY.fullmatch(text)
+    if m is None:
+        try:  # what float() reads ("inf", "nan", "1_000") is a plain number, as before
+            return float(text)
+        except ValueError:
+            pass
+        raise ValueError(f"cannot read {_short(text)} as a number with a unit (write "
+                         "one number and a unit, e.g. '6 nm' or '0.51 fOhm*m^2')")
+    magnitude = float(m.group(1))
+    units = m.group(2)
+    if not units:
+        return magnitude
     import pint
 
+    # "Ohm" and the Ohm sign are how people write it; pint knows "ohm"
+    units = (units.replace("\u2126", "ohm").replace("\u03a9", "ohm")
+             .replace("Ohm", "ohm").replace("OHM", "ohm").replace("^", "**")
+             .replace("\u00b7", "*").replace("\u03bc", "u").replace("\u00b5", "u"))
     ureg = _ureg()
-    # "Ohm" and "Ω" are how people write it; pint knows "ohm"
-    normalised = text.replace("Ω", "ohm").replace("Ohm", "ohm").replace("OHM", "ohm")
     try:
-        q = ureg.Quantity(normalised)
-    except Exception as exc:  # pint raises many kinds (parser, tokenizer, undefined unit)
-        raise ValueError(f"cannot read {text!r} as a quantity ({type(exc).__name__})") from None
-    if not hasattr(q, "to"):
-        return float(q)
+        q = ureg.Quantity(magnitude, ureg.parse_units(units.strip()))
+    except Exception as exc:  # pint raises many kinds (undefined unit, parser errors)
+        raise ValueError(f"cannot read {_short(text)}: unknown unit "
+                         f"({type(exc).__name__})") from None
     try:
         return float(q.to(unit or "dimensionless").magnitude)
     except pint.errors.DimensionalityError:
-        raise ValueError(f"wrong units in {text!r}: expected {unit or 'a pure number'}") from None
-
+        raise ValueError(f"wrong units in {_short(text)}: expected "
+                         f"{unit or 'a pure number'}") from None
+    except OverflowError:
+        raise ValueError(f"must be finite, got {_short(text)}") from None

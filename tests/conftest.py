@@ -19,7 +19,7 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 NETLISTS = ROOT / "netlists"
 
-# The example parameters of shared/physics.md section 2 (Co, Cu, Co/Cu, area 1e-14 m^2).
+# The example parameters of docs/model.md, "Materials" (Co, Cu, Co/Cu, area 1e-14 m^2).
 CO = {"rho": 60e-9, "beta": 0.46, "lsf": 59e-9}
 CU = {"rho": 6e-9, "beta": 0.0, "lsf": 500e-9}
 CO_CU = {"ar": 0.51e-15, "gamma": 0.77}

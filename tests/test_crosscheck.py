@@ -40,7 +40,7 @@ def test_pillar_value_and_pumping_sign(pillar):
     sol = solve(build_network(pillar), I)
     assert sol.delta_mu_bar_eV < 0
     assert sol.V_UD > 0
-    # physics.md / issue: about -1.3e-4 eV at 1 mA in a 1e-14 m^2 pillar
+    # the model's own estimate: about -1.3e-4 eV at 1 mA in a 1e-14 m^2 pillar
     assert -1.4e-4 < sol.delta_mu_bar_eV < -1.2e-4
     # the sign follows the current
     assert solve(build_network(pillar), -I).delta_mu_bar_eV > 0
@@ -172,7 +172,7 @@ def test_linear_motor_against_diffusion_with_motor_law():
 
 def test_r1_value():
     stack = stack_from_dict(pillar_dict())
-    assert_allclose(stack.motor.r1, 2.05e5, rtol=3e-3)  # physics.md: 2.05e5 ohm at 0.01
+    assert_allclose(stack.motor.r1, 2.05e5, rtol=3e-3)  # hbar / (2 e^2 0.01) = 2.05e5 ohm
 
 
 # ------------------------------------------------------------------ random stacks

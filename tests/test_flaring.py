@@ -1,4 +1,4 @@
-"""Flaring leads: area_profile on layers and wires (shared/physics.md section 5).
+"""Flaring leads: area_profile on layers and wires (docs/model.md).
 
 The reference here is derived in this file, independently of the package: a transfer
 matrix for (Delta, J) through each layer of a straight stack, with the radial solution

@@ -265,7 +265,7 @@ def test_V_UD_is_on_the_F2_side_of_N_F2():
     assert_allclose(n_side["Delta"] - f_side["Delta"], drop, rtol=1e-9,
                     atol=1e-14 * abs(sol.voltage))
     shortfall = 1 - n_side["Delta"] / f_side["Delta"]
-    assert 0.2 < shortfall < 0.4   # README quotes it (29 %); the sign is the point
+    assert 0.2 < shortfall < 0.4   # docs/conventions.md quotes it (29 %); the sign is the point
     # the same two sides from Solution.spin_accumulation (lab frame) ...
     sa = sol.spin_accumulation("N|F2")
     assert sa["left"][2] == n_side["Delta"] and sa["right"][2] == f_side["Delta"]

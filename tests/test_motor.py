@@ -1,6 +1,6 @@
 """The spin-wave motor: rate law, Thevenin view, steady state, threshold, power, SPICE.
 
-Expected values are closed forms of shared/physics.md section 4 (detailed balance, the
+Expected values are closed forms of docs/model.md, "The motor" (detailed balance, the
 linear response, the load line V_UD = k I - Z I_M, the clamp and the slope above
 threshold), independent solvers (the Valet-Fert diffusion solution, the bordered sparse
 Newton against the 2-D Thevenin Newton, ngspice B-sources) and invariants (Tellegen).
@@ -74,7 +74,7 @@ def test_bose_function_identities_and_limits():
 
 def test_law_constants():
     law = MotorLaw(frequency=10e9, delta_alpha=0.01, alpha=0.005, temperature=4.2)
-    assert law.r1 == pytest.approx(2.05e5, rel=3e-3)  # physics.md: R_1 = 2.05e5 ohm
+    assert law.r1 == pytest.approx(2.05e5, rel=3e-3)  # R_1 = hbar / (2 e^2 0.01) = 2.05e5 ohm
     assert law.V_th == pytest.approx(C.h * 10e9 / C.e * 1.5, rel=1e-14)
     assert law.n_thermal == pytest.approx(1 / math.expm1(C.h * 10e9 / (C.k * 4.2)))
     # the threshold is where 1/tau0 = K x: the closed-form steady n diverges there

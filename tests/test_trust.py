@@ -310,3 +310,11 @@ def test_spin_accumulation_in_solve_json_and_text(tmp_path):
     assert out["V_UD"] is None
     text = run_cli("solve", f, "--current", "1e-3").stdout
     assert "spin accum." in text and "N|F2" in text
+
+
+def test_an_invalid_stack_gives_its_error_alone(tmp_path):
+    """A plausibility warning belongs to a valid stack: with an error in the same file
+    the output is the one error line, nothing before it."""
+    f = tmp_path / "bad.toml"
+    f.write_text('area = 1e-300\n[materials.Cu]\nbogus = 1\n')
+    _one_line_exit_2(run_cli("solve", f, "--current", "1e-3"), "[materials.Cu] bogus")

@@ -1,6 +1,6 @@
 """Branched wire geometries: validation, the analytic branched solution, nonlocal spin valves.
 
-Physics checks (shared/physics.md section 5):
+Physics checks (docs/model.md, "Branched wires"):
 - the nodal circuit of any branched geometry equals the closed-form branched diffusion
   solution (per-wire exponentials, one dense solve) to 1e-9;
 - a straight chain written as wires equals the same stack written as layers;

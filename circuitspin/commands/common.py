@@ -25,10 +25,13 @@ def _current(text: str) -> float:
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    import re
+
+    text = text.strip()
+    if re.fullmatch(r"[+-]?[0-9]{1,18}", text) is None:  # int() of 1e5 digits is slow
+        raise argparse.ArgumentTypeError(f"expected a whole number below 1e18, got "
+                                         f"{text[:40]!r}")
+    value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
@@ -59,6 +62,24 @@ def add_network_options(p):
                         "segment per layer)")
     p.add_argument("--method", choices=("exact", "ladder"), default=None,
                    help="discretisation (default: exact without --segments, ladder with)")
+    add_segment_limit(p)
+
+
+def add_segment_limit(p):
+    """``--segment-limit``: raise (or lower) the network size limit."""
+    from ..network import MAX_SEGMENTS
+
+    p.add_argument("--segment-limit", type=_positive_int, default=None, metavar="N",
+                   help="refuse networks of more than N segments in all (default "
+                        f"{MAX_SEGMENTS:,}, about 650 bytes each)")
+
+
+def printable(text) -> str:
+    """``text`` with control characters (terminal escape sequences, bells, C1 codes)
+    shown as ``\\x1b``-style escapes, so a stack's title or name cannot drive the
+    terminal."""
+    return "".join(ch if ch.isprintable() or ch == " " else
+                   ch.encode("unicode_escape").decode("ascii") for ch in str(text))
 
 
 @contextlib.contextmanager

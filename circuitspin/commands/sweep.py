@@ -5,6 +5,12 @@
     circuitspin sweep STACK --param PATH=SPEC [--param ...] --current START:STOP:N
                       [--workers N | --scheduler tcp://HOST:PORT] [--quiet]
                       [-o OUT.csv] [--netcdf OUT.nc] [--plot FILE] [--json]
+    circuitspin sweep STACK --param PATH=SPEC [--param ...] --gmr [--free LAYER]
+                      [--current START:STOP:N] [...]
+
+``--gmr`` adds the CPP-GMR of every stack of the grid (R_P, R_AP, dR, AdR, MR, AR_P,
+AR_AP; :func:`circuitspin.gmr`); ``--current`` is then optional, and ``--plot`` draws
+A dR and MR against the swept parameter.
 
 Per current (A): the stack voltage, V_UD, delta_mu_bar, the magnon number n, the motor
 current, the motor's electrical power and the part that goes to the magnons, and the cone
@@ -13,8 +19,8 @@ file instead), or one JSON object with ``--json``; ``--plot`` saves V_UD(I) agai
 n(I), I_M(I), theta(I), the I-V curve and the power split.  ``START`` and ``STOP`` take
 units (``0:2 mA:201``); a negative START needs ``--current=-1e-3:1e-3:201``.
 
-The per-stack work is :func:`circuitspin.devices.sweep_currents`, so that a parameter sweep (``--param
-PATH=SPEC``) can call it once per stack and stack the results.
+The per-stack work is :func:`circuitspin.devices.sweep_currents`, so that a parameter
+sweep (``--param PATH=SPEC``) can call it once per stack and stack the results.
 """
 from __future__ import annotations
 
@@ -32,45 +38,36 @@ COLUMNS = ("current", "voltage", "V_UD", "delta_mu_bar_eV", "V_open", "magnons",
 UNITS = {"current": "A", "voltage": "V", "V_UD": "V", "delta_mu_bar_eV": "eV",
          "V_open": "V", "magnons": "1", "motor_current": "A", "P_motor": "W",
          "P_magnons": "W", "theta_deg": "deg"}
-MAX_POINTS = 10_000_000
 
 
 def parse_current_range(text: str) -> np.ndarray:
-    """``START:STOP:N`` -> N currents (A), linearly spaced; START/STOP may carry units."""
-    from ..units import to_si
+    """``START:STOP:N`` -> N currents (A), linearly spaced; also ``log:START:STOP:N``, a
+    list ``a,b,c`` or one value.  Every number may carry units (``0:2 mA:201``,
+    ``"1 mA"``)."""
+    from ..errors import StackError
+    from ..sweep import parse_values
 
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise argparse.ArgumentTypeError(
-            f"--current: expected START:STOP:N (e.g. 0:2e-3:201), got {text!r}")
     try:
-        start, stop = to_si(parts[0], "A"), to_si(parts[1], "A")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"--current: {exc}") from None
-    try:
-        count = int(parts[2])
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--current: N must be a whole number, got {parts[2]!r}") from None
-    if not 1 <= count <= MAX_POINTS:
-        raise argparse.ArgumentTypeError(f"--current: N must be in 1..{MAX_POINTS}, "
-                                         f"got {count}")
-    return np.linspace(start, stop, count)
+        return parse_values(text, "--current", "A")
+    except StackError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub) -> None:
-    from .common import _positive_int
+    from .common import _positive_int, add_segment_limit
 
     p = sub.add_parser("sweep", help="sweep the current: I-V, V_UD, magnons, cone angle "
                                      "(one factorisation)")
     p.add_argument("stack", help="stack file (TOML)")
-    p.add_argument("--current", "-I", type=parse_current_range, required=True,
+    p.add_argument("--current", "-I", type=parse_current_range, default=None,
                    metavar="START:STOP:N",
-                   help="currents, A: N values from START to STOP (units allowed: "
-                        "'0:2 mA:201'; a negative START needs '=': --current=-1e-3:1e-3:201)")
+                   help="currents, A: N values from START to STOP, log:START:STOP:N, a "
+                        "list a,b,c or one value (units allowed: '0:2 mA:201', '1 mA'; a "
+                        "negative START needs '=': --current=-1e-3:1e-3:201)")
     p.add_argument("--segments", "-n", type=_positive_int, default=None,
                    help="cut every layer into N ladder segments (default: exact segments)")
     p.add_argument("--method", choices=("exact", "ladder"), default=None)
+    add_segment_limit(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("-o", "--output", metavar="OUT.csv", help="write the CSV to this file")
     p.add_argument("--plot", metavar="FILE", help="save the sweep plot (.png, .svg, .pdf)")
@@ -86,6 +83,15 @@ def register(sub) -> None:
                    help="run on this Dask distributed scheduler instead")
     g.add_argument("--netcdf", metavar="OUT.nc", help="write the xarray Dataset (netCDF)")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    g.add_argument("--max-points", type=_positive_int, default=None, metavar="N",
+                   help="refuse a grid of more than N stacks x currents (default "
+                        "10,000,000)")
+    g.add_argument("--gmr", action="store_true",
+                   help="add R_P, R_AP, dR, AdR, MR, AR_P, AR_AP of every stack (then "
+                        "--current is optional)")
+    g.add_argument("--free", metavar="LAYER[,LAYER...]", default=None,
+                   help="--gmr: the layer(s) reversed in AP (default: the motor layer, "
+                        "else the last ferromagnet)")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -126,11 +132,18 @@ def json_object(result: dict) -> dict:
 
 
 def cmd_sweep(args) -> int:
-    from ..netlist import write_text_atomic
     from ..devices import sweep_currents
+    from ..errors import StackError
+    from ..netlist import write_text_atomic
     from ..reader import load_stack
 
     stack = load_stack(args.stack)
+    if (args.gmr or args.free) and not args.param:
+        raise StackError("--gmr: use with --param (for one stack: circuitspin gmr STACK)")
+    if args.free and not args.gmr:
+        raise StackError("--free: only with --gmr")
+    if args.current is None and not args.gmr:
+        raise StackError("the following arguments are required: --current/-I")
     if args.param:
         return _cmd_param_sweep(args)
     from .common import stack_errors
@@ -163,9 +176,12 @@ def dataset_csv(ds) -> str:
     from ..optional import require
 
     require("pandas", "sweep", "the sweep's CSV table")
-    frame = ds[[*_current_vars(ds)]].to_dataframe().reset_index()
     per_stack = ds[[v for v in ds.data_vars if v not in _current_vars(ds)]]
-    if per_stack.data_vars:
+    if not _current_vars(ds):  # a --gmr sweep without currents: one row per grid point
+        frame = per_stack.to_dataframe().reset_index()
+    else:
+        frame = ds[[*_current_vars(ds)]].to_dataframe().reset_index()
+    if per_stack.data_vars and _current_vars(ds):
         dims = [d for d in ds.dims if d != "current"]
         frame = frame.merge(per_stack.to_dataframe().reset_index(), on=dims)
     units = {name: ds[name].attrs.get("units", "") for name in frame.columns
@@ -179,17 +195,18 @@ def _current_vars(ds):
 
 
 def _cmd_param_sweep(args) -> int:
-    import tomllib
-    from pathlib import Path
-
     from ..netlist import write_text_atomic
+    from ..reader import read_stack_data
     from ..sweep import parse_param, run_sweep
 
-    data = tomllib.loads(Path(args.stack).read_text(encoding="utf-8"))  # validated above
+    data = read_stack_data(args.stack)  # validated above
     axes = [parse_param(spec) for spec in args.param]
     quiet = args.quiet or args.json
-    ds = run_sweep(data, axes, args.current, source=args.stack, segments=args.segments,
-                   workers=args.workers, scheduler=args.scheduler, progress=not quiet)
+    gmr = (args.free or True) if args.gmr else False
+    currents = [] if args.current is None else args.current
+    ds = run_sweep(data, axes, currents, source=args.stack, segments=args.segments,
+                   workers=args.workers, scheduler=args.scheduler, progress=not quiet,
+                   max_points=args.max_points, gmr=gmr)
     written = []
     if args.netcdf:
         written.append(_write_netcdf(ds, args.netcdf))
@@ -199,7 +216,13 @@ def _cmd_param_sweep(args) -> int:
         from ..plot import save_figure
         from ..plot.motor import plot_param_sweep
 
-        written.append(str(save_figure(plot_param_sweep(ds), args.plot)))
+        if args.gmr:
+            from ..plot.gmr import plot_gmr_sweep
+
+            figure = plot_gmr_sweep(ds)
+        else:
+            figure = plot_param_sweep(ds)
+        written.append(str(save_figure(figure, args.plot)))
     if ds.attrs["failed_points"]:
         print(f"circuitspin: warning: {ds.attrs['failed_points']} grid point(s) are not "
               f"valid stacks and hold NaN: {ds.attrs['errors'][:300]}", file=sys.stderr)
@@ -209,29 +232,28 @@ def _cmd_param_sweep(args) -> int:
         sys.stdout.write(dataset_csv(ds))
     else:
         n = int(np.prod([ds.sizes[a.path] for a in axes]))
-        print(f"sweep of {n} stacks x {ds.sizes['current']} currents written to "
+        what = f"{n} stacks x {ds.sizes['current']} currents" if "current" in ds.sizes \
+            else f"{n} stacks (CPP-GMR)"
+        print(f"sweep of {what} written to "
               + ", ".join(written))
     return 0
 
 
 def _write_netcdf(ds, path) -> str:
-    import os
-    import tempfile
-    from pathlib import Path
+    from ..safe_io import write_output
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nc")
-    os.close(fd)
-    try:
-        # netCDF names may not contain "/" (interfaces.A/B.ar): rename the dimensions
-        safe = ds.rename({d: d.replace("/", "|") for d in ds.dims if "/" in d})
-        safe.to_netcdf(tmp, engine="scipy")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return str(path)
+    # netCDF names may not contain "/" (interfaces.A/B.ar), and the scipy engine writes
+    # Latin-1 names only: rename such dimensions (the path itself stays in an attribute)
+    renames = {}
+    for d in ds.dims:
+        name = d.replace("/", "|").encode("latin-1", "backslashreplace").decode("latin-1")
+        if name != d:
+            renames[d] = name
+    safe = ds.rename(renames)
+    for old, new in renames.items():
+        safe[new].attrs["path"] = old.encode("ascii", "backslashreplace").decode("ascii")
+    data = safe.to_netcdf(engine="scipy")  # bytes: written like every other output
+    return str(write_output(path, lambda fh: fh.write(data)))
 
 
 def _dataset_json(ds) -> dict:

@@ -32,9 +32,11 @@ def register(sub) -> None:
 
 
 def _readable(f: dict) -> str:
+    from .common import printable
+
     dens = f["threshold_current_density"]
     lines = [
-        f"stack              {f['stack']}  ({f['title']})",
+        f"stack              {printable(f['stack'])}  ({printable(f['title'])})",
         f"motor              layer {f['motor_layer']!r}, mode {f['mode']}, "
         f"f {f['frequency']:.6g} Hz, delta_alpha {f['delta_alpha']:g}, alpha "
         f"{f['alpha']:g}{'' if f['alpha_given'] else ' (not given: alpha -> 0)'}",

@@ -4,23 +4,25 @@ matplotlib and schemdraw are imported inside the functions (optional extras).
 
 Public API
 ----------
-save_figure, publish, temporary_beside          (:mod:`.profile`: atomic file writes)
+save_figure                                     (:mod:`.profile`: safe file writes)
 plot_profile, plot_convergence, convergence_errors, plot_network_graph   (:mod:`.profile`)
 plot_motor_sweep, plot_param_sweep              (:mod:`.motor`)
 draw_schematic, schematic_figure, schematic_report, save_schematic, eng   (:mod:`.schematic`)
 plot_threshold_comparison, plot_wire_profiles   (:mod:`.devices`)
 plot_fermi                                      (:mod:`.fermi`)
+plot_gmr_sweep, plot_fit                        (:mod:`.gmr`: CPP-GMR sweeps and fits)
 """
 from .devices import plot_threshold_comparison, plot_wire_profiles
 from .fermi import plot_fermi
+from .gmr import plot_fit, plot_gmr_sweep
 from .motor import plot_motor_sweep, plot_param_sweep
 from .profile import (convergence_errors, plot_convergence, plot_network_graph, plot_profile,
-                      publish, save_figure, temporary_beside)
+                      save_figure)
 from .schematic import (draw_schematic, eng, save_schematic, schematic_figure,
                         schematic_report)
 
-__all__ = ["save_figure", "publish", "temporary_beside", "plot_profile", "plot_convergence",
+__all__ = ["save_figure", "plot_profile", "plot_convergence",
            "convergence_errors", "plot_network_graph", "plot_motor_sweep",
            "plot_param_sweep", "draw_schematic", "schematic_figure", "schematic_report",
            "save_schematic", "eng", "plot_threshold_comparison", "plot_wire_profiles",
-           "plot_fermi"]
+           "plot_fermi", "plot_gmr_sweep", "plot_fit"]

@@ -22,10 +22,9 @@ plot_network_graph(network, scale="layer", max_nodes=2000) -> Figure
     The network drawn with networkx: up band, electrodes, down band as rows, x by
     position, edges coloured by kind (motor included when its branch is closed).
 save_figure(fig, path) -> Path
-    Write a figure atomically (temporary file, then rename); an unknown format or an
-    unwritable path is a one-line :class:`CircuitSpinError`.
-temporary_beside(path), publish(tmp, path)
-    The two halves of an atomic write (also used by :mod:`circuitspin.schematic`).
+    Write a figure atomically (temporary file, then rename; through a symbolic link,
+    streamed to a FIFO or device); an unknown format or an unwritable path is a
+    one-line :class:`CircuitSpinError`.
 
 Artists carry labels that tests read: in ``plot_profile`` the Delta panel's line
 ``"circuit"`` (y = Delta in V, one point per profile row) and the marker ``"U–D"``
@@ -34,8 +33,6 @@ in ``plot_network_graph`` one edge collection per kind (label = kind).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +119,8 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
     zoom : bool
         Add a column zoomed on the thin layers (and the motor's N|F2 interface).
 
+    Notes
+    -----
     The Delta panel's first line is the circuit's node values (``Line2D`` label
     ``"circuit"``), y = Delta in volts, unscaled, one point per profile row in the
     order of ``solution.profile()``; the U–D marker (label ``"U–D"``) has y = Delta at U-D in
@@ -398,42 +397,19 @@ def plot_network_graph(network, scale: str = "layer", max_nodes: int = 2000, fig
 
 # ---------------------------------------------------------------- output
 def save_figure(fig, path) -> Path:
-    """Save ``fig`` to ``path`` atomically (format from the suffix); returns the path."""
+    """Save ``fig`` to ``path`` atomically (format from the suffix); returns the path.
+
+    Written through :func:`circuitspin.safe_io.write_output`: a symbolic link is written
+    through to its target, a FIFO or character device is streamed to."""
+    from ..safe_io import write_output
+
     path = Path(path)
-    tmp = temporary_beside(path)
-    try:
+    fmt = path.suffix[1:].lower() or None
+
+    def produce(fh):
         try:
-            fig.savefig(tmp, dpi=150)
+            fig.savefig(fh, dpi=150, format=fmt)
         except ValueError as exc:  # unknown format: a user error, one line
             raise CircuitSpinError(f"{path}: cannot write this format: {exc}") from None
-        except OSError as exc:     # a full disk: one line naming the file
-            raise CircuitSpinError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
-
-def temporary_beside(path: Path) -> str:
-    """An empty temporary file in ``path``'s directory (created if missing), same suffix;
-    an OS error becomes a one-line :class:`CircuitSpinError`."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                   suffix=path.suffix)
-    except OSError as exc:
-        raise CircuitSpinError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    os.close(fd)
-    return tmp
-
-
-def publish(tmp, path) -> None:
-    """Give ``tmp`` the usual file mode (mkstemp makes it 0600) and rename it to ``path``."""
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise CircuitSpinError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    return write_output(path, produce)

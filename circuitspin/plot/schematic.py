@@ -355,23 +355,21 @@ def _draw_notes(d, elm, lay, original):
 def save_schematic(drawing, path, dpi: float = 100) -> Path:
     """Write ``drawing`` to ``path`` atomically; ``.svg`` via schemdraw's SVG backend,
     other suffixes (``.png``, ``.pdf``) via a matplotlib Figure (no pyplot)."""
-    from .profile import publish, temporary_beside
+    from ..safe_io import write_output
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png", ".pdf"):
         raise CircuitSpinError(f"{path}: schematic output must end in .svg, .png or .pdf")
-    tmp = temporary_beside(path)
-    try:
+
+    def produce(fh):
         if suffix == ".svg":
-            Path(tmp).write_bytes(drawing.draw(show=False, canvas="svg").getimage("svg"))
+            fh.write(drawing.draw(show=False, canvas="svg").getimage("svg"))
         else:
-            schematic_figure(drawing).savefig(tmp, dpi=dpi, facecolor="white")
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+            schematic_figure(drawing).savefig(fh, dpi=dpi, facecolor="white",
+                                              format=suffix[1:])
+
+    return write_output(path, produce)
 
 
 def schematic_figure(drawing, dpi: float = 100):
@@ -405,16 +403,23 @@ def schematic_report(drawing) -> dict:
     Wires (``Line`` elements) join the points at their two ends; a dot tagged with a
     network node names the cluster it sits in.  Returns a dict with
 
-    ``resistors``  {kind: number of drawn resistors} (kinds of ``EDGE_KINDS``);
-    ``edges``      sorted list of (node_a, node_b, kind, conductance S), node_a < node_b,
-                   the network nodes at the two ends of every drawn resistor;
-    ``motor``      None, or {"nodes": (node at the + end, node at the other end),
-                   "emf": V, "conductance": S (0 = open), "open": bool};
-    ``source``     network node the current source feeds; ``ground``: grounded node;
-    ``lumped``     True when the drawing stands for a finer network;
-    ``unnamed_clusters``  junctions that are no network node (the motor's midpoint and
-                   the grounded side of the current source);
-    ``shorts``     clusters holding two or more network nodes (an error in the drawing).
+    ``resistors``
+        {kind: number of drawn resistors} (kinds of ``EDGE_KINDS``);
+    ``edges``
+        sorted list of (node_a, node_b, kind, conductance S), node_a < node_b, the
+        network nodes at the two ends of every drawn resistor;
+    ``motor``
+        None, or {"nodes": (node at the + end, node at the other end), "emf": V,
+        "conductance": S (0 = open), "open": bool};
+    ``source``, ``ground``
+        the network node the current source feeds; the grounded node;
+    ``lumped``
+        True when the drawing stands for a finer network;
+    ``unnamed_clusters``
+        junctions that are no network node (the motor's midpoint and the grounded
+        side of the current source);
+    ``shorts``
+        clusters holding two or more network nodes (an error in the drawing).
     """
     import schemdraw.elements as elm
 

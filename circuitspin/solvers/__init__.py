@@ -4,7 +4,7 @@ Public API
 ----------
 solve(network, current, *, backend="nodal") -> Solution
     ``backend="nodal"``: the embedded sparse nodal solver (scipy); ``"ngspice"``: the
-    same network through ngspice (needs the SPICE path, see the README).  A stack whose
+    same network through ngspice (needs ngspice, see docs/spice.md).  A stack whose
     motor has ``mode = "steady"`` is solved self-consistently with its magnon number
     (:func:`circuitspin.solvers.motor_newton.solve_steady`, option ``newton="sparse"``
     or ``"thevenin"``; with ngspice, :func:`circuitspin.solvers.motor_spice.solve_steady_ngspice`).

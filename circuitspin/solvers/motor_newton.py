@@ -1,7 +1,7 @@
 """The steady spin-wave motor solved with the network: Newton on (potentials, n).
 
 Everything but the motor is linear, so the network seen from U-D is a Thevenin source
-(shared/physics.md section 4): with the motor current ``I_M`` (A, U -> D inside the
+(docs/model.md, "The motor"): with the motor current ``I_M`` (A, U -> D inside the
 motor) the node potentials are ``v = I v_s - I_M v_m``, where ``v_s`` solves the network
 (motor removed) for 1 A from source to ground and ``v_m`` for 1 A injected at U and taken
 out at D.  Hence ``V_UD = k I - Z I_M`` with the bridge gain ``k`` (V/A) and the output

@@ -153,14 +153,24 @@ def solve_steady_ngspice(network: Network, current: float, timeout: float | None
     law = _law(network)
     values = run_deck(steady_deck(network, current), timeout=timeout)
     names = deck_names(network)
+    missing = [name for name in names + [MAGNON_NODE] if name != "0" and name not in values]
+    if missing:
+        raise SolverError(f"ngspice -b did not report node(s) {', '.join(missing[:5])}")
     v = np.array([0.0 if name == "0" else float(values[name][0]) for name in names])
     n = float(values[MAGNON_NODE][0])
+    if not (np.all(np.isfinite(v)) and np.isfinite(n)):
+        raise SolverError("ngspice -b returned non-finite potentials or magnon number: "
+                          "its answer is not a solution of the network")
     V = float(v[network.u] - v[network.d])
     i_m = float(motor_current(law, V, n))
     info = _solution_info(law, network, V, n, i_m, 0, "ngspice")
     del info["newton_iterations"]
-    return Solution(network=network, potentials=v, current=float(current),
-                    backend="ngspice", motor_current=i_m, magnons=n, info=info)
+    sol = Solution(network=network, potentials=v, current=float(current),
+                   backend="ngspice", motor_current=i_m, magnons=n, info=info)
+    from .nodal import check_answer
+
+    check_answer(sol, "ngspice -b (steady motor)")
+    return sol
 
 
 def transient_magnons(network: Network, current: float, tstop: float | None = None,

@@ -9,7 +9,7 @@ NodalFactor(network, include_motor=True)
     One diagonal scaling and sparse LU of G; ``solve(b)`` returns node potentials for
     node injections ``b`` (A) with iterative refinement whose residual is computed edge
     by edge (branch currents), which restores the digits a fine ladder loses in the
-    assembled diagonal (shared/physics.md section 3).  ``condition_estimate()``: the
+    assembled diagonal (docs/model.md, "The network").  ``condition_estimate()``: the
     1-norm condition number of the scaled matrix (a few solves with the factor);
     ``solve(b, report=True)`` also returns a :class:`Refinement` (steps, corrections,
     error estimate).
@@ -117,6 +117,14 @@ def check_network_values(network: Network) -> None:
     and what to check; nothing computed from such a network could be trusted.
     """
     g = network.edge_g
+    tiny = (g > 0) & (g < np.finfo(float).tiny)
+    if tiny.any():  # subnormal: 1/sqrt(g) and every resistance overflow
+        k = int(np.flatnonzero(tiny)[0])
+        kind = EDGE_KINDS[int(network.edge_kind[k])]
+        raise NetworkError(f"conductance underflow: {_a(kind)} conductance of "
+                           f"{_layer_of_edge(network, k)} is {g[k]:.3g} S, below the "
+                           "smallest normal double: check the area and rho/thickness "
+                           "(values far outside the physical range)")
     bad = ~np.isfinite(g)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
@@ -152,9 +160,13 @@ def _span_text(network: Network) -> str:
         return "no conductances"
     k = int(np.argmax(g))
     lo, hi = float(pos.min()), float(g[k])
+    largest = (f"{_a(EDGE_KINDS[int(network.edge_kind[k])])} conductance of "
+               f"{_layer_of_edge(network, k)}")
+    if network.u is not None and network.motor_g > hi:  # the motor branch dominates
+        hi = float(network.motor_g)
+        largest = "the motor branch's (check [motor] magnons and delta_alpha)"
     return (f"conductances span {lo:.3g}..{hi:.3g} S ({np.log10(hi / lo):.0f} decades; "
-            f"the largest {_a(EDGE_KINDS[int(network.edge_kind[k])])} conductance of "
-            f"{_layer_of_edge(network, k)})")
+            f"the largest {largest})")
 
 
 #: Banded Cholesky (LAPACK pbtrf) is used up to this half-bandwidth; a straight stack with
@@ -191,7 +203,7 @@ class NodalFactor:
         if not isinstance(network, Network):
             raise SolverError("NodalFactor needs a built Network (call build_network first)")
         check_network_values(network)
-        self.network = network
+        self._network = network
         self.include_motor = include_motor and network.u is not None and network.motor_g > 0
         oa, ob, og, d, m, self.unknowns = _reduced_parts(network, self.include_motor)
         if not np.all(np.isfinite(d)):
@@ -241,6 +253,17 @@ class NodalFactor:
             raise SolverError(f"network matrix is singular ({exc}): "
                               f"{_span_text(self.network)}") from None
         self.method = "splu"
+
+    @property
+    def network(self) -> Network:
+        """The factorised network (held weakly when the factor sits in the cache of
+        :func:`factor_for`, so that the cache never keeps a network alive)."""
+        net = self._network
+        if isinstance(net, weakref.ref):
+            net = net()
+            if net is None:
+                raise SolverError("the network of this factor no longer exists")
+        return net
 
     def outflow(self, v: np.ndarray) -> np.ndarray:
         """Net current leaving each node (A) for potentials ``v``, motor branch included."""
@@ -389,11 +412,15 @@ def factor_for(network: Network, include_motor: bool = True) -> NodalFactor:
 
     With an open motor branch (``motor_g == 0``) the network with and without its motor
     is the same matrix, so ``solve`` and the Thevenin view share one factorisation.
+    The cached factor refers to its network weakly: the cache entry (and the factor's
+    memory) goes when the network does.
     """
     include = bool(include_motor and network.u is not None and network.motor_g > 0)
     cache = _FACTORS.setdefault(network, {})
     if include not in cache:
-        cache[include] = NodalFactor(network, include_motor=include)
+        factor = NodalFactor(network, include_motor=include)
+        factor._network = weakref.ref(network)  # a strong reference would pin the key
+        cache[include] = factor
     return cache[include]
 
 
@@ -415,6 +442,11 @@ def solve_nodal(network: Network, current: float, refine: int = 3, check: bool =
     with np.errstate(over="ignore", invalid="ignore"):
         v, rep = factor.solve(b, refine=refine, report=True)
     if not np.all(np.isfinite(v)):
+        with np.errstate(all="ignore"):  # the same network at 1 A: is it the current?
+            unit = factor.solve(b / current, refine=0) if current else v
+        if np.all(np.isfinite(unit)):
+            raise SolverError(f"current {current:g} A is too large: the potentials "
+                              f"overflow (about {float(np.abs(unit).max()):.3g} V per A)")
         raise SolverError(f"the solve gave non-finite potentials: the network matrix is "
                           f"numerically singular ({_span_text(network)})")
     i_m = 0.0
@@ -435,6 +467,51 @@ def solve_nodal(network: Network, current: float, refine: int = 3, check: bool =
                           + (f" ({_span_text(network)})" if numerical else ""),
                           CircuitSpinWarning, stacklevel=_caller_level())
     return sol
+
+
+#: an answer from another solver whose potentials are off by more than this (relative to
+#: the largest) does not solve the network: it is refused, not warned about
+REFUSE_REL = 1e-3
+
+
+def check_answer(sol: Solution, who: str) -> None:
+    """Check a solution computed elsewhere (ngspice) on the network's own conductances.
+
+    Non-finite potentials are a SolverError.  Otherwise one step of the nodal solver's
+    refinement measures how far the potentials are from the network's solution: the
+    Kirchhoff residual, computed edge by edge, solved with the network's factor.  An
+    error above ``REFUSE_REL`` of the largest potential is a SolverError (the answer
+    does not solve the network); above ``TRUST_REL`` (or a Kirchhoff backward error above
+    ``KCL_TRUST``) a :class:`~circuitspin.errors.CircuitSpinWarning`, as
+    :func:`solve_nodal` gives for its own answers.  ``sol.info`` gets ``error_estimate``,
+    ``condition_estimate`` and ``kcl_residual``.
+    """
+    network = sol.network
+    v = sol.potentials
+    if not np.all(np.isfinite(v)):
+        bad = int(np.count_nonzero(~np.isfinite(v)))
+        raise SolverError(f"{who} returned {bad} non-finite node potential(s): its answer "
+                          "is not a solution of the network")
+    factor = factor_for(network)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # the residual with the answer's own motor current (a linear or steady motor)
+        r = injections(network, sol.current) - kcl_outflow(network, v, sol.motor_current)
+        dv = factor._solve_reduced(r)
+    vmax = float(np.abs(v).max()) if v.size else 0.0
+    scale = max(vmax, float(np.abs(v + dv).max()) if v.size else 0.0)
+    err = float(np.abs(dv).max()) / scale if scale > 0 else 0.0
+    condition = factor.condition_estimate()
+    kcl = sol.kcl_residual
+    sol.info.update(error_estimate=err, condition_estimate=condition, kcl_residual=kcl)
+    if not np.isfinite(err) or err > REFUSE_REL:
+        raise SolverError(f"{who}'s answer does not solve the network: its potentials are "
+                          f"off by {err:.2g} of the largest (Kirchhoff backward error "
+                          f"{kcl:.2g}; {_span_text(network)}); use the nodal backend")
+    rep = Refinement(1, (err,), max(err, EPS), err <= NOISE * 8)
+    problems = trust_problems(sol, condition, rep)
+    if problems:
+        warnings.warn(f"{who} result may be inaccurate: " + "; ".join(problems),
+                      CircuitSpinWarning, stacklevel=_caller_level())
 
 
 def _caller_level() -> int:

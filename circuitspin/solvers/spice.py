@@ -9,8 +9,9 @@ solve_ngspice(network, current, mode="auto", timeout=None) -> Solution
     ``"auto"``: shared, falling back to the subprocess when PySpice or libngspice cannot
     load.  Missing ngspice raises :class:`~circuitspin.errors.BackendUnavailable` with
     the install command; a failed, crashed or timed-out run raises
-    :class:`~circuitspin.errors.SolverError` with the return code, the tail of ngspice's
-    log and the path of the deck (kept for inspection).
+    :class:`~circuitspin.errors.SolverError` with the return code and the tail of
+    ngspice's log (no temporary folder is left behind).  Every answer is checked on the
+    network's own conductances (``check=True``): see ``solve_ngspice``.
 ngspice_available() -> dict
     Which modes can run here: ``{"shared": bool, "subprocess": bool, "reason": str}``.
 parse_rawfile(text) -> dict, parse_rawfile_points(text) -> dict
@@ -28,10 +29,8 @@ PySpice's "Unsupported Ngspice version" warning is silenced.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -121,29 +120,92 @@ def _shared_instance():
     return _SHARED
 
 
+#: seconds between two looks at a running shared-library solve (Ctrl-C is seen then)
+POLL = 0.01
+#: set when a shared-library run could not be stopped (timeout, Ctrl-C, SIGTERM): the
+#: library is busy in its own thread for the rest of the process
+_ABANDONED = False
+
+
+def abandoned_run() -> bool:
+    """True when a shared-library run was abandoned still running (timeout, Ctrl-C): the
+    process should end with ``os._exit`` rather than finalise Python under a running
+    ngspice thread that calls back into it."""
+    return _ABANDONED
+
+
+def _in_helper_thread(work, timeout) -> None:
+    """``work()`` (loading and running a deck in the shared library) in a helper thread,
+    waited for in slices, so that a timeout, Ctrl-C or SIGTERM is acted on in this (the
+    main) thread at once; ngspice's output callbacks run in the helper thread, where no
+    signal handler can break into them.  A run that cannot be stopped is abandoned: the
+    library is marked busy for the rest of the process."""
+    global _SHARED, _ABANDONED
+    import time
+
+    outcome: list = []
+
+    def target():
+        try:
+            work()
+            outcome.append(None)
+        except Exception as exc:  # NgSpiceCircuitError, ...: re-raised in the caller
+            outcome.append(exc)
+
+    worker = threading.Thread(target=target, name="circuitspin-ngspice", daemon=True)
+    start = time.monotonic()
+    worker.start()
+    try:
+        while worker.is_alive():
+            if timeout is not None and time.monotonic() - start > timeout:
+                raise TimeoutError
+            worker.join(POLL)
+    except BaseException:
+        _ABANDONED = True
+        _SHARED = BackendUnavailable("the ngspice shared library is still busy with an "
+                                     "abandoned run")
+        raise
+    if outcome and outcome[0] is not None:
+        raise outcome[0]
+
+
 def _run_shared(deck: str, timeout) -> tuple[dict, str]:
-    """Load and run ``deck`` in the shared library; returns ({name: value}, log)."""
+    """Load and run ``deck`` in the shared library; returns ({name: value}, log).
+
+    Loading and running happen in a helper thread: ``timeout`` (seconds) and Ctrl-C stop
+    the wait (SolverError / KeyboardInterrupt; see :func:`_in_helper_thread`)."""
     from PySpice.Spice.NgSpice.Shared import ffi
 
     ng = _shared_instance()
     with _LOCK:
         ng.clear_output()
         log_lines: list[str] = []
+        abandoned = False
         try:
-            try:
+            def work():
                 ng.load_circuit(deck)
                 if ng._error_in_stderr or ng._error_in_stdout:
                     raise RuntimeError("circuit not loaded")
-                log_lines += ng._stdout + ng._stderr
+                log_lines.extend(ng._stdout + ng._stderr)
                 ng.exec_command("run")
+
+            try:
+                _in_helper_thread(work, timeout)
                 log_lines += ng._stdout + ng._stderr
+            except TimeoutError:
+                abandoned = _ABANDONED
+                raise _failure(f"ngspice (shared library) timed out after {timeout} s",
+                               log_lines, None) from None
             except Exception as exc:  # NgSpiceCircuitError, NgSpiceCommandError, ...
                 log_lines += ng._stdout + ng._stderr
-                raise _failure(deck, f"ngspice (shared library) failed: {exc}", log_lines,
+                raise _failure(f"ngspice (shared library) failed: {exc}", log_lines,
                                None) from None
+            except BaseException:
+                abandoned = _ABANDONED
+                raise
             plot = ng.last_plot
             if not plot.startswith("op"):
-                raise _failure(deck, "ngspice (shared library) produced no operating point",
+                raise _failure("ngspice (shared library) produced no operating point",
                                log_lines, None)
             lib = ng._ngspice_shared
             vecs = lib.ngSpice_AllVecs(plot.encode())
@@ -153,15 +215,19 @@ def _run_shared(deck: str, timeout) -> tuple[dict, str]:
                 name = ffi.string(vecs[i]).decode()
                 info = lib.ngGet_Vec_Info(f"{plot}.{name}".encode())
                 if info != ffi.NULL and info.v_length >= 1 and info.v_realdata != ffi.NULL:
-                    values[name.lower()] = float(info.v_realdata[0])
+                    key = name.lower()
+                    if key.startswith("v(") and key.endswith(")"):  # "V(1f_0_e)": a node
+                        key = key[2:-1]                              # starting with a digit
+                    values[key] = float(info.v_realdata[0])
                 i += 1
         finally:
-            try:
-                ng.exec_command("remcirc")
-                ng.exec_command("destroy all")
-            except Exception:  # nothing loaded: nothing to free
-                pass
-            ng.clear_output()
+            if not abandoned:  # a busy library accepts no command
+                try:
+                    ng.exec_command("remcirc")
+                    ng.exec_command("destroy all")
+                except Exception:  # nothing loaded: nothing to free
+                    pass
+                ng.clear_output()
     return values, "\n".join(log_lines)
 
 
@@ -217,44 +283,45 @@ def run_ngspice_batch(deck: str, timeout=None, keep: bool = False, points: bool 
     """Run ``deck`` with ``ngspice -b`` in a fresh temporary directory.
 
     Returns ``(variables, log, workdir)``; ``workdir`` (holding ``deck.cir``,
-    ``ngspice.log``, ``out.raw``) is removed unless ``keep`` or the run failed, in which
-    case the SolverError names it.  ``points``: every point of every vector
-    (:func:`parse_rawfile_points`, a ``.tran`` run) instead of the operating point.
+    ``ngspice.log``, ``out.raw``) is removed unless ``keep``.  A failed, crashed or
+    timed-out run removes it too (nothing is left in the temporary directory) and raises
+    SolverError with the return code and the log's tail.  ngspice runs in its own process
+    group: a timeout, Ctrl-C or SIGTERM kills it and anything it started.  ``points``:
+    every point of every vector (:func:`parse_rawfile_points`, a ``.tran`` run) instead of
+    the operating point.
     """
+    from ..processes import run_group
+
     exe = _executable()
     work = Path(tempfile.mkdtemp(prefix="circuitspin-ngspice-"))
-    deck_path = work / "deck.cir"
-    deck_path.write_text(deck, encoding="ascii")
-    (work / ".spiceinit").write_text("set filetype=ascii\n", encoding="ascii")
-    log_path = work / "ngspice.log"
-    cmd = [exe, "-b", "-r", "out.raw", "deck.cir"]
     try:
-        with open(log_path, "wb") as log:
-            # own process group: a timeout kills ngspice and anything it started
-            proc = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                proc.wait(timeout=timeout)
-            except BaseException:      # timeout, KeyboardInterrupt: leave nothing running
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                raise
-    except subprocess.TimeoutExpired:
-        raise _batch_failure(work, f"ngspice -b timed out after {timeout} s", None) from None
-    except OSError as exc:
-        raise BackendUnavailable(f"cannot run {exe}: {exc.strerror}; {INSTALL_HINT}") from None
-    log_text = log_path.read_text(errors="replace")
-    if proc.returncode != 0:
-        what = (f"ngspice -b crashed (signal {-proc.returncode})" if proc.returncode < 0
-                else "ngspice -b failed")
-        raise _batch_failure(work, what, proc.returncode)
-    raw = work / "out.raw"
-    try:
-        parse = parse_rawfile_points if points else parse_rawfile
-        variables = parse(raw.read_text(errors="replace"))
-    except (OSError, ValueError) as exc:
-        raise _batch_failure(work, f"ngspice -b gave no usable rawfile ({exc})",
-                             proc.returncode) from None
+        deck_path = work / "deck.cir"
+        deck_path.write_text(deck, encoding="ascii")
+        (work / ".spiceinit").write_text("set filetype=ascii\n", encoding="ascii")
+        log_path = work / "ngspice.log"
+        try:
+            rc = run_group([exe, "-b", "-r", "out.raw", "deck.cir"], cwd=work,
+                           log_path=log_path, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise _batch_failure(work, f"ngspice -b timed out after {timeout} s",
+                                 None) from None
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot run {exe}: {exc.strerror}; "
+                                     f"{INSTALL_HINT}") from None
+        log_text = log_path.read_text(errors="replace")
+        if rc != 0:
+            what = (f"ngspice -b crashed (signal {-rc})" if rc < 0 else "ngspice -b failed")
+            raise _batch_failure(work, what, rc)
+        raw = work / "out.raw"
+        try:
+            parse = parse_rawfile_points if points else parse_rawfile
+            variables = parse(raw.read_text(errors="replace"))
+        except (OSError, ValueError) as exc:
+            raise _batch_failure(work, f"ngspice -b gave no usable rawfile ({exc})",
+                                 rc) from None
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return variables, log_text, work
@@ -266,19 +333,20 @@ def _tail(log: str) -> str:
     return " | ".join(lines[-LOG_TAIL:])
 
 
+#: how a user gets the deck that failed (the failed run's folder is not kept)
+DECK_HINT = "the same deck: `circuitspin netlist STACK --current I -o deck.cir`"
+
+
 def _batch_failure(work: Path, what: str, rc) -> SolverError:
     log_path = work / "ngspice.log"
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    return _failure(what, log.splitlines(), rc)
+
+
+def _failure(what: str, log_lines, rc) -> SolverError:
     rc_text = "" if rc is None else f" (return code {rc})"
-    return SolverError(f"{what}{rc_text}; deck kept at {work / 'deck.cir'}; log: "
-                       f"{_tail(log) or '(empty)'}")
-
-
-def _failure(deck: str, what: str, log_lines, rc) -> SolverError:
-    work = Path(tempfile.mkdtemp(prefix="circuitspin-ngspice-"))
-    (work / "deck.cir").write_text(deck, encoding="ascii")
-    (work / "ngspice.log").write_text("\n".join(log_lines), encoding="utf-8")
-    return _batch_failure(work, what, rc)
+    return SolverError(f"{what}{rc_text}; log: {_tail(chr(10).join(log_lines)) or '(empty)'}"
+                       f"; {DECK_HINT}")
 
 
 # --------------------------------------------------------------------------- availability
@@ -297,8 +365,8 @@ def ngspice_available() -> dict:
 
 
 # --------------------------------------------------------------------------- the backend
-def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=None
-                  ) -> Solution:
+def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=None,
+                  check: bool = True) -> Solution:
     """Solve ``network`` with ``current`` (A) entering its source electrode, in ngspice.
 
     Parameters
@@ -309,8 +377,14 @@ def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=
     mode : {"auto", "shared", "subprocess"}
         See the module docstring.  ``Solution.info["ngspice_mode"]`` says which ran.
     timeout : float, optional
-        Seconds before an ``ngspice -b`` run is killed (SolverError).  Shared-library
-        runs happen in this process and are not interrupted.
+        Seconds before the run is stopped (SolverError): an ``ngspice -b`` process group
+        is killed, a shared-library run is halted.
+    check : bool
+        Check the answer on the network's own conductances
+        (:func:`circuitspin.solvers.nodal.check_answer`): non-finite potentials or an
+        answer that does not solve the network are a SolverError, an inaccurate one a
+        :class:`~circuitspin.errors.CircuitSpinWarning`; ``info`` gets
+        ``error_estimate``, ``condition_estimate`` and ``kcl_residual``.
 
     Returns
     -------
@@ -345,8 +419,8 @@ def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=
             values, log, _ = run_ngspice_batch(deck, timeout)
             used = "subprocess"
     if "singular matrix" in log:
-        raise _failure(deck, f"ngspice ({used}) met a singular matrix: its answer would not "
-                             "solve the network", log.splitlines(), None)
+        raise _failure(f"ngspice ({used}) met a singular matrix: its answer would not "
+                       "solve the network", log.splitlines(), None)
     names = deck_names(network)
     v = np.zeros(network.n_nodes)
     missing = []
@@ -359,8 +433,8 @@ def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=
         else:
             v[i] = val
     if missing:
-        raise _failure(deck, f"ngspice ({used}) did not report node(s) "
-                             f"{', '.join(missing[:5])}", log.splitlines(), None)
+        raise _failure(f"ngspice ({used}) did not report node(s) "
+                       f"{', '.join(missing[:5])}", log.splitlines(), None)
     i_m = magnons = 0.0
     if network.u is not None and network.motor_g > 0:
         i_m = network.motor_g * (v[network.u] - v[network.d] - network.motor_emf)
@@ -368,5 +442,10 @@ def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=
     info = {"ngspice_mode": used}
     if "vm#branch" in values:
         info["ngspice_motor_current"] = values["vm#branch"]
-    return Solution(network=network, potentials=v, current=current, backend="ngspice",
-                    motor_current=float(i_m), magnons=float(magnons), info=info)
+    sol = Solution(network=network, potentials=v, current=current, backend="ngspice",
+                   motor_current=float(i_m), magnons=float(magnons), info=info)
+    if check:
+        from .nodal import check_answer
+
+        check_answer(sol, f"ngspice ({used})")
+    return sol
