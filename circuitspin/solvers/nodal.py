@@ -93,6 +93,8 @@ def _residual_edges(network: Network, include_motor: bool):
         a = np.append(a, network.u)
         b = np.append(b, network.d)
         g = np.append(g, network.motor_g)
+    if network.ground == n - 1:   # the unknowns are the nodes before it: no copies
+        return a, b, g
     idx = np.arange(n) - (np.arange(n) > network.ground)
     idx[network.ground] = n - 1
     return idx[a], idx[b], g
