@@ -36,11 +36,15 @@ Public API
 fit(stack, data, free, *, free_layer=None, current=None, interval=None, segments=None,
     max_nfev=None, starts=None) -> FitResult
 Series, read_series(path), series_from_columns(columns, name)
-FitResult  (``parameters``, ``chi2``, ``dof``, ``reduced_chi2``, ``covariance``,
-            ``correlation``, ``interval``, ``data`` (the best-fit stack mapping),
-            ``best_stack()``, ``to_dict()``, ``to_toml()``, ``predict(series)``)
-dumps_toml(mapping) -> str   (needs tomli-w: ``pip install circuitspin[fit]``)
+FitResult
 OBSERVABLES
+dumps_toml(mapping) -> str
+
+A :class:`FitResult` holds ``parameters``, ``chi2``, ``dof``, ``reduced_chi2``,
+``covariance``, ``correlation``, ``interval`` and ``data`` (the best-fit stack mapping),
+with ``best_stack()``, ``to_dict()``, ``to_toml()`` and ``predict(series)``.
+``OBSERVABLES`` are the observable column names.  ``dumps_toml`` needs tomli-w
+(``pip install 'circuitspin[fit]'``).
 """
 from __future__ import annotations
 

@@ -21,13 +21,13 @@ ParamAxis, parse_param(spec) -> ParamAxis, parse_values(spec, what, unit) -> arr
 check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
 get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
-run_sweep(data, axes, currents, *, source, segments=None, workers=None,
-          scheduler=None, progress=True, max_points=None, gmr=False)
-          -> xarray.Dataset
-    ``gmr=True`` (or the free layer name(s)) adds the per-stack CPP-GMR fields of
-    :func:`circuitspin.gmr` (R_P, R_AP, dR, AdR, MR, AR_P, AR_AP); ``currents`` may then
-    be empty (no per-current fields).
+run_sweep(data, axes, currents, *, source, segments=None, workers=None, scheduler=None,
+          progress=True, max_points=None, gmr=False) -> xarray.Dataset
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
+
+``run_sweep(..., gmr=True)`` (or the free layer name(s)) adds the per-stack CPP-GMR fields
+of :func:`circuitspin.gmr` (R_P, R_AP, dR, AdR, MR, AR_P, AR_AP); ``currents`` may then be
+empty (no per-current fields).
 """
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ NodalFactor(network, include_motor=True)
     node injections ``b`` (A) with iterative refinement whose residual is computed edge
     by edge (branch currents), which restores the digits a fine ladder loses in the
     assembled diagonal (docs/model.md, "The network").  ``condition_estimate()``: the
-    1-norm condition number of the scaled matrix (a few solves with the factor);
+    1-norm condition number of the scaled matrix (one solve with the factor: the
+    matrix is an M-matrix, so its inverse is nonnegative);
     ``solve(b, report=True)`` also returns a :class:`Refinement` (steps, corrections,
     error estimate).
 solve_nodal(network, current, refine=3, check=True) -> Solution
@@ -81,6 +82,22 @@ def _reduced_parts(network: Network, include_motor: bool):
     off = (ia >= 0) & (ib >= 0)
     keep = np.flatnonzero(idx >= 0)
     return ia[off], ib[off], g[off], diag[keep], n - 1, keep
+
+
+def _residual_edges(network: Network, include_motor: bool):
+    """The network's edges (and the motor branch) in unknown indices, the ground as index
+    m (one past the unknowns), with their conductances: what ``_residual`` sums."""
+    n = network.n_nodes
+    a, b, g = network.edge_a, network.edge_b, network.edge_g
+    if include_motor:
+        a = np.append(a, network.u)
+        b = np.append(b, network.d)
+        g = np.append(g, network.motor_g)
+    if network.ground == n - 1:   # the unknowns are the nodes before it: no copies
+        return a, b, g
+    idx = np.arange(n) - (np.arange(n) > network.ground)
+    idx[network.ground] = n - 1
+    return idx[a], idx[b], g
 
 
 def _reduced_triplets(network: Network, include_motor: bool):
@@ -219,6 +236,11 @@ class NodalFactor:
         self.norm1 = float((np.bincount(oa, a_off, m) + np.bincount(ob, a_off, m)
                             + s_diag).max()) if m else 0.0
         self._cond = None
+        # unknowns are all nodes but the ground: a slice when the ground is first or last
+        n = network.n_nodes
+        g0 = network.ground
+        self._slice = slice(1, n) if g0 == 0 else slice(0, n - 1) if g0 == n - 1 else None
+        self._edges = _residual_edges(network, self.include_motor)
         width = int(np.max(np.abs(oa - ob))) if oa.size else 0
         if width <= BANDED_MAX:
             self._factor_banded(oa, ob, s_off, s_diag, m, width)
@@ -283,29 +305,56 @@ class NodalFactor:
             return cho_solve_banded((self._cb, False), y, check_finite=False)
         return self.lu.solve(np.asarray(y, dtype=float))
 
-    def _solve_reduced(self, r_nodes: np.ndarray) -> np.ndarray:
-        y = self._solve_scaled(self.scale * r_nodes[self.unknowns])
+    def _reduce(self, x_nodes: np.ndarray) -> np.ndarray:
+        """The unknowns' entries of a node vector (the ground dropped)."""
+        return x_nodes[self._slice if self._slice is not None else self.unknowns]
+
+    def _expand(self, x: np.ndarray) -> np.ndarray:
+        """A node vector from the unknowns' values (the ground at 0)."""
         v = np.zeros(self.network.n_nodes)
-        v[self.unknowns] = self.scale * y
+        v[self._slice if self._slice is not None else self.unknowns] = x
         return v
 
+    def _solve_unknowns(self, r: np.ndarray) -> np.ndarray:
+        """G^-1 r on the unknowns (via the scaled factor)."""
+        y = self._solve_scaled(self.scale * r)
+        y *= self.scale
+        return y
+
+    def _solve_reduced(self, r_nodes: np.ndarray) -> np.ndarray:
+        return self._expand(self._solve_unknowns(self._reduce(r_nodes)))
+
+    def _residual(self, x: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """b - G x on the unknowns, summed edge by edge from branch currents
+        g (x_a - x_b) (the motor branch and the edges to the ground included): the
+        residual keeps the digits the assembled diagonal of a fine ladder loses.  The
+        same sums, in the network's edge order, as ``kcl_outflow``."""
+        ea, eb, eg = self._edges
+        m = x.size
+        xg = np.empty(m + 1)
+        xg[:m] = x
+        xg[m] = 0.0                              # the ground
+        i_e = eg * (xg[ea] - xg[eb])
+        out = np.bincount(ea, i_e, m + 1)[:m]
+        out -= np.bincount(eb, i_e, m + 1)[:m]
+        np.subtract(b, out, out=out)
+        return out
+
     def condition_estimate(self) -> float:
-        """1-norm condition number of the scaled matrix, ||S||_1 ||S^-1||_1 (estimated by
-        Hager/Higham's method, ``scipy.sparse.linalg.onenormest``: a few solves with the
-        factor).  Cached.  kappa * eps >= 1 means the factor carries no correct digit."""
+        """1-norm condition number of the scaled matrix, ||S||_1 ||S^-1||_1.  Cached.
+
+        S is a symmetric M-matrix (positive diagonal, off-diagonal entries -g <= 0,
+        nonsingular with the ground), so S^-1 >= 0 entrywise and ||S^-1||_1 =
+        ||S^-1||_inf = max(S^-1 e) with e the vector of ones: one solve with the factor
+        gives the norm (not an estimate from several, as Hager/Higham's method would).
+        kappa * eps >= 1 means the factor carries no correct digit."""
         if self._cond is None:
             m = self.unknowns.size
             if m == 0:
                 self._cond = 1.0
                 return self._cond
-
-            def apply(x):
-                return self._solve_scaled(np.asarray(x, dtype=float))
-
-            op = spla.LinearOperator((m, m), matvec=apply, rmatvec=apply, matmat=apply,
-                                     rmatmat=apply, dtype=float)
             with np.errstate(all="ignore"):
-                inv = float(spla.onenormest(op, t=2 if m < 100_000 else 1))
+                inv = float(np.abs(self._solve_scaled(np.ones(m))).max())
             self._cond = self.norm1 * inv if np.isfinite(inv) else float("inf")
         return self._cond
 
@@ -317,20 +366,21 @@ class NodalFactor:
         ``refine=0``: the plain solve.  With ``report=True`` returns
         ``(potentials, Refinement)``.
         """
-        v = self._solve_reduced(b)
+        b_red = self._reduce(np.asarray(b, dtype=float))
+        x = self._solve_unknowns(b_red)
         hist: list[float] = []
         for k in range(MAX_REFINE if refine > 0 else 0):
-            r = b - self.outflow(v)
-            dv = self._solve_reduced(r)
-            v = v + dv
-            vmax = float(np.abs(v).max())
-            c = float(np.abs(dv).max()) / vmax if vmax > 0 else 0.0
+            dx = self._solve_unknowns(self._residual(x, b_red))
+            x += dx
+            xmax = float(np.abs(x).max()) if x.size else 0.0
+            c = float(np.abs(dx).max()) / xmax if xmax > 0 else 0.0
             hist.append(c)
             if not np.isfinite(c) or c <= NOISE:
                 break
             slow = k > 0 and c > 0.5 * hist[-2]   # rounding noise, or no contraction
             if k + 1 >= refine and (slow or c <= 1e-13):
                 break
+        v = self._expand(x)
         if not report:
             return v
         return v, _refinement_report(hist, self, refine)
