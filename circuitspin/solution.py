@@ -170,11 +170,16 @@ class Solution:
         """
         net = self.network
         v = self.potentials
-        delta = v[net.rows_up] - v[net.rows_dn]
         layers = net.stack.layers
         rows = net.rows_layer
-        first = {i: int(np.flatnonzero(rows == i)[0]) for i in range(len(layers))}
-        last = {i: int(np.flatnonzero(rows == i)[-1]) for i in range(len(layers))}
+        # first and last profile row of every layer, in one pass over the rows
+        _, first = np.unique(rows, return_index=True)
+        _, from_end = np.unique(rows[::-1], return_index=True)
+        last = rows.size - 1 - from_end
+        ends = np.concatenate([first, last])
+        delta = dict(zip(ends.tolist(),
+                         (v[net.rows_up[ends]] - v[net.rows_dn[ends]]).tolist()))
+        first, last = first.tolist(), last.tolist()
         out = {}
         if getattr(net.stack, "interfaces", None) is not None:
             for i in range(len(layers) - 1):

@@ -119,7 +119,8 @@ def _ulp_jitter(x, ulps: float = 2.0):
     h = (bits * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(11)
     u = h.astype(float) / float(1 << 53) * 2.0 - 1.0  # in [-1, 1)
     flat = a.ravel()
-    flat += ulps * u * np.spacing(np.abs(flat))
+    # an exact zero stays zero: a relative perturbation of it would be a subnormal
+    flat += ulps * u * np.where(flat != 0.0, np.spacing(np.abs(flat)), 0.0)
     return a
 
 

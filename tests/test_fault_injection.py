@@ -376,6 +376,9 @@ def test_a_sweep_whose_workers_all_die_ends_with_an_error(cluster, monkeypatch):
     assert wait_for(lambda: any(client.processing().values()), 60, step=0.01)
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
+    # the nannies may already be restarting their workers (auto_restart is read when
+    # the worker dies): take them away too, so the cluster really has no worker left
+    c.scale(0)
     t.join(120)
     assert not t.is_alive()
     assert len(errors) == 1 and ("no worker" in errors[0] or "lost" in errors[0]), errors

@@ -246,6 +246,7 @@ def test_read_series_errors(tmp_path):
         read_series(tmp_path / "missing.csv")
 
 
+@pytest.mark.no_ulp_stress  # bit-for-bit identity with a fit run in a subprocess (no stress there)
 def test_cli_fit_json_plot_and_best_stack(tmp_path):
     csv = tmp_path / "d.csv"
     sigma = 0.02 * ADR

@@ -195,6 +195,7 @@ def test_changed_stack_object_is_refused(tmp_path):
         cs.gmr(cs.stack_from_dict(pillar_dict()))
 
 
+@pytest.mark.no_ulp_stress  # bit-for-bit identity with gmr run in a subprocess (no stress there)
 def test_cli_gmr_json_and_errors():
     res = run_cli("gmr", NETLISTS / "berger_pillar.toml", "--json")
     assert res.returncode == 0, res.stderr
