@@ -16,14 +16,15 @@ import os
 import sys
 import warnings
 
-from .commands import (compare_thresholds, fermi, fit, gmr, netlist, schematic, sweep,
-                       threshold)
+from .commands import (compare_thresholds, dynamics, fermi, fit, gmr, netlist, schematic,
+                       sweep, threshold)
 from .commands.common import (NGSPICE_TIMEOUT, _positive_float, add_network_options,
                               printable, solve_from_args)
 from .errors import CircuitSpinError
 
 #: the command modules beyond solve, plot and materials, each with ``register(sub)``
-COMMANDS = (compare_thresholds, fermi, fit, gmr, netlist, schematic, sweep, threshold)
+COMMANDS = (compare_thresholds, dynamics, fermi, fit, gmr, netlist, schematic, sweep,
+            threshold)
 
 
 class _Parser(argparse.ArgumentParser):

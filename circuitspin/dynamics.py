@@ -497,3 +497,178 @@ def integrate_thermal(macrospin: Macrospin, m0, duration: float, temperature: fl
             out[k] = m
             k += 1
     return Trajectory(t=keep * dt, m=out, m_initial=m0, axis=np.asarray(macrospin.axis))
+
+
+# ------------------------------------------------------------- from a stack file
+def layer_direction(stack, index: int) -> np.ndarray:
+    """The initial magnetization of layer ``index`` as a lab unit vector: "up" = +z
+    ("down" = -z) along the stack's spin axis, or the layer's own direction in a stack
+    with non-collinear magnets."""
+    layer = stack.layers[index]
+    spin_axis = getattr(stack, "spin_axis", (0.0, 0.0, 1.0))
+    if spin_axis is None:
+        return _unit(layer.direction, f"layer {layer.name!r} magnetization")
+    sign = -1.0 if layer.magnetization == "down" else 1.0
+    return sign * _unit(spin_axis, "spin axis")
+
+
+def layer_volume(stack, index: int) -> float:
+    """Volume (m^3) of layer ``index``: area x thickness, or the integral of its area
+    profile."""
+    layer = stack.layers[index]
+    if layer.area_profile is None:
+        return stack.area * layer.thickness
+    from scipy.integrate import simpson
+
+    x = np.linspace(0.0, layer.thickness, 1025)
+    return float(simpson(layer.area_at(stack.area, x), x=x))
+
+
+def _table(stack):
+    d = getattr(stack, "dynamics", None)
+    if d is None:
+        raise CircuitSpinError(f"{stack.source}: [dynamics] table missing (it names the "
+                               "free layer and gives ms, alpha, anisotropy_field, field)")
+    return d
+
+
+def macrospin_of(stack, *, field=None, alpha_pumping: float = 0.0) -> Macrospin:
+    """The :class:`Macrospin` of the stack's ``[dynamics]`` table: a thin film normal to
+    the stack axis x, anisotropy along the layer's initial magnetization, volume from
+    the stack's area.  ``field`` (T, 3-vector) replaces the table's applied field."""
+    d = _table(stack)
+    return Macrospin(ms=d.ms, volume=layer_volume(stack, d.index), alpha=d.alpha,
+                     anisotropy_field=d.anisotropy_field,
+                     axis=tuple(layer_direction(stack, d.index)),
+                     field=tuple(d.field if field is None else field), gamma=d.gamma,
+                     alpha_pumping=alpha_pumping)
+
+
+def circuit_torque(stack, current: float, *, segments=None, method=None):
+    """The spin-transfer torque of the circuit on the ``[dynamics]`` layer, as a
+    callable tau(m) (N m) solved quasi-statically at each m; None for zero current.
+
+    The torque at an arbitrary angle needs the circuit of non-collinear magnets
+    (physics.md section 7), which this version does not have: any non-zero current is
+    a CircuitSpinError naming what is missing (never a hand-set torque in its place)."""
+    _table(stack)
+    if current == 0:
+        return None
+    raise CircuitSpinError(f"{stack.source}: the spin-transfer torque at an arbitrary "
+                           "angle needs the circuit of non-collinear magnets (the "
+                           "charge + spin-vector circuit), not in this version: run at "
+                           "--current 0, or pass a torque model from Python "
+                           "(circuitspin.dynamics.simulate(..., torque=...))")
+
+
+def simulate(stack, current: float = 0.0, duration: float = 5e-9, *, tilt: float = 0.0,
+             torque=None, field=None, temperature=None, step=None, seed=None,
+             rtol: float = 1e-8, atol: float = 1e-10, samples=None, segments=None,
+             method=None) -> Trajectory:
+    """Run the macrospin of the stack's ``[dynamics]`` layer at ``current`` (A).
+
+    m starts ``tilt`` degrees off the layer's initial magnetization (towards the film
+    plane direction of :func:`tilted`).  ``torque``: None for the circuit's own torque
+    (:func:`circuit_torque`), or a factory ``current -> tau(m)`` (a torque model of
+    your own, e.g. ``lambda i: slonczewski_torque(0.3, i, p)``).  ``field``: applied
+    field (T, 3-vector) replacing the table's.  ``temperature`` (K; default None: no
+    noise; ``"stack"``: the stack's temperature) switches to the stochastic LLG with
+    the fixed ``step`` (s; default 1/50 of the fastest precession period) and ``seed``.
+    """
+    magnet = macrospin_of(stack, field=field)
+    tau = (circuit_torque(stack, current, segments=segments, method=method)
+           if torque is None else torque(current))
+    m0 = tilted(magnet.axis, tilt)
+    if temperature is None:
+        return integrate(magnet, m0, duration, tau, rtol=rtol, atol=atol, samples=samples)
+    if temperature == "stack":
+        temperature = stack.temperature
+    if step is None:
+        f = default_samples(magnet, 1.0, per_turn=1)
+        step = min(duration, 1.0 / (50.0 * f))
+    if samples is None:
+        samples = min(int(math.ceil(duration / step)) + 1,
+                      default_samples(magnet, duration))
+    return integrate_thermal(magnet, m0, duration, float(temperature), step=step, seed=seed,
+                             torque=tau, samples=samples)
+
+
+#: per-point outputs of :func:`state_map`
+MAP_FIELDS = ("switched", "frequency", "max_cone_angle", "mx", "my", "mz")
+
+
+def _map_point(stack, current, b, duration, tilt, torque, direction, kw) -> dict:
+    traj = simulate(stack, current, duration, tilt=tilt, torque=torque,
+                    field=tuple(b * direction), **kw)
+    mf = traj.m_final
+    return {"switched": float(traj.switched), "frequency": traj.frequency(),
+            "max_cone_angle": traj.max_cone_angle, "mx": mf[0], "my": mf[1], "mz": mf[2]}
+
+
+def _evaluate_map_batch(data, batch, currents, segments, source, max_segments=None,
+                        extra=None):
+    """One batch of a state map (the sweep machinery's worker signature): batch is
+    [((i_field,), {"field": b}), ...]; returns [(index, {name: array over currents})]."""
+    from .reader import stack_from_dict
+
+    stack = stack_from_dict(data, source=source)
+    out = []
+    for index, point in batch:
+        rows = [_map_point(stack, float(i), float(point["field"]), **extra)
+                for i in currents]
+        out.append((index, {k: np.array([r[k] for r in rows]) for k in MAP_FIELDS}))
+    return out
+
+
+def state_map(data, currents, fields, duration: float, *, tilt: float = 1.0,
+              direction=None, torque=None, source: str = "<dict>", workers=None,
+              scheduler=None, progress=False, **kw):
+    """Switching / precession state over a current x field grid: an xarray Dataset with
+    ``switched`` (1/0), ``frequency`` (Hz, 0 when static), ``max_cone_angle`` (deg) and
+    the final m (``mx``, ``my``, ``mz``) on dimensions ``field`` (T) and ``current`` (A).
+
+    ``data``: the stack mapping (or a file path); ``fields``: applied field magnitudes
+    (T) along ``direction`` (default: the layer's initial magnetization).  Runs on the
+    sweep machinery: local processes (``workers``) or a Dask cluster (``scheduler``).
+    ``torque``: as in :func:`simulate` (a factory must be picklable for workers > 1).
+    Other keywords go to :func:`simulate` (``rtol``, ``temperature``, ``seed``...)."""
+    from .optional import require
+    from .reader import read_stack_data, stack_from_dict
+    from .sweep import _dispatch
+
+    xr = require("xarray", "sweep", "a state map")
+    if not isinstance(data, dict):
+        source = str(data)
+        data = read_stack_data(data)
+    stack = stack_from_dict(data, source=source)
+    d = _table(stack)
+    direction = (layer_direction(stack, d.index) if direction is None
+                 else _unit(direction, "direction"))
+    currents = np.atleast_1d(np.asarray(currents, dtype=float))
+    fields = np.atleast_1d(np.asarray(fields, dtype=float))
+    if torque is None:  # the circuit's torque: an error now, not in every worker
+        for i in currents:
+            circuit_torque(stack, float(i))
+    extra = dict(duration=duration, tilt=tilt, torque=torque, direction=direction, kw=kw)
+    import functools
+    import os
+
+    points = [((k,), {"field": b}) for k, b in enumerate(fields)]
+    n_workers = workers or os.cpu_count() or 1
+    n_batches = max(1, min(len(points), 4 * n_workers))
+    batches = [points[k::n_batches] for k in range(n_batches)]
+    evaluate = functools.partial(_evaluate_map_batch, extra=extra)
+    results = _dispatch(data, batches, currents, None, source, n_workers, scheduler,
+                        progress, len(points), evaluate=evaluate)
+    arrays = {k: np.full((fields.size, currents.size), np.nan) for k in MAP_FIELDS}
+    for (k,), res in results:
+        for name in MAP_FIELDS:
+            arrays[name][k] = res[name]
+    ds = xr.Dataset({k: (("field", "current"), v) for k, v in arrays.items()},
+                    coords={"field": fields, "current": currents},
+                    attrs={"stack": source, "duration": duration, "tilt_deg": tilt,
+                           "field_direction": [float(x) for x in direction]})
+    for name, unit in (("frequency", "Hz"), ("max_cone_angle", "deg"), ("field", "T"),
+                       ("current", "A"), ("switched", "1")):
+        ds[name].attrs["units"] = unit
+    return ds

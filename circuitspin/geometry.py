@@ -15,7 +15,7 @@ Nothing here imports the network, the solvers or the reader.
 
 Public API
 ----------
-Layer, Interface, Motor, Stack
+Layer, Interface, Motor, Dynamics, Stack
     A straight stack's parts (``Layer.thickness`` is its length) and the stack.
 Wire, Contact, Geometry (alias WireStack)
     A wire (a Layer with ``area``, ``node_from``/``node_to`` and their contacts), one
@@ -150,6 +150,23 @@ class Motor:
         return self.magnons * (2.0 * _c.e**2 / _c.hbar) * self.delta_alpha
 
 
+@dataclass(frozen=True)
+class Dynamics:
+    """The ``[dynamics]`` table: the macrospin of layer ``layer`` (index ``index``).
+
+    ``ms`` (A/m), ``alpha`` (Gilbert damping), ``anisotropy_field`` (T, uniaxial along
+    the layer's initial magnetization), ``field`` (T, applied, lab axes), ``gamma``
+    (rad/(s T)); see :mod:`circuitspin.dynamics`."""
+
+    layer: str
+    index: int
+    ms: float
+    alpha: float
+    anisotropy_field: float = 0.0
+    field: tuple = (0.0, 0.0, 0.0)
+    gamma: float = 1.76e11
+
+
 class NamedParts:
     """Lookups shared by :class:`Stack` (parts: layers) and the branched ``WireStack``
     (parts: wires); needs ``layers``, ``motor``, ``source``."""
@@ -189,6 +206,8 @@ class Stack(NamedParts):
     motor: Motor | None = None
     source: str = "<dict>"
     materials: dict = field(default_factory=dict, compare=False, repr=False)
+    #: the ``[dynamics]`` table (macrospin of one layer), or None
+    dynamics: Dynamics | None = None
 
     @property
     def thickness(self) -> float:

@@ -32,13 +32,14 @@ from pathlib import Path
 
 from .errors import StackError
 from .flaring import AreaProfile
-from .geometry import (ENDS, TERMINAL_KINDS, Contact, Geometry, Interface, Layer, Motor,
-                       Stack, Wire)
+from .geometry import (ENDS, TERMINAL_KINDS, Contact, Dynamics, Geometry, Interface, Layer,
+                       Motor, Stack, Wire)
 from .materials import InterfaceParams, Material, builtin_interface, builtin_material
 from .units import to_si
 
 _COMMON_TOP = {"title", "area", "temperature", "materials", "interfaces", "motor"}
-_TOP_KEYS = {"layer": _COMMON_TOP | {"layers"}, "wire": _COMMON_TOP | {"wires", "terminals"}}
+_TOP_KEYS = {"layer": _COMMON_TOP | {"layers", "dynamics"},
+             "wire": _COMMON_TOP | {"wires", "terminals"}}
 _MATERIAL_KEYS = {"rho": "ohm*m", "beta": "", "lsf": "m", "kF": "1/m", "kF_up": "1/m",
                   "kF_dn": "1/m"}
 _MATERIAL_OTHER = {"ferromagnetic", "source"}
@@ -300,8 +301,11 @@ def _read_layers(r, data, head, area, interfaces) -> Stack:
     motor = None
     if "motor" in data:
         motor = _read_motor(r, data["motor"], layers, "layer")
+    dynamics = None
+    if "dynamics" in data:
+        dynamics = read_dynamics(r, data["dynamics"], layers)
     return Stack(area=area, layers=tuple(layers), interfaces=tuple(iface_list), motor=motor,
-                 **head)
+                 dynamics=dynamics, **head)
 
 
 def _read_wires(r, data, head, area, interfaces) -> Geometry:
@@ -373,6 +377,36 @@ def _read_motor(r: _Reader, entry, parts, kind, geo=None) -> Motor:
                                  "other end)")
         check_motor_magnet(r, wire, key)
     return Motor(layer=name, index=index, end=end, **read_motor_params(r, entry, table))
+
+
+_DYNAMICS_KEYS = {"layer", "ms", "alpha", "anisotropy_field", "field", "gamma"}
+
+
+def read_dynamics(r: _Reader, entry, layers) -> Dynamics:
+    """The ``[dynamics]`` table of a straight stack (docs/stack-files.md)."""
+    t = "dynamics"
+    entry = r.table(entry, t)
+    r.unknown(entry, _DYNAMICS_KEYS, t)
+    name = r.string(entry, "layer", t)
+    index = next((i for i, lay in enumerate(layers) if lay.name == name), None)
+    if index is None:
+        r.fail(t, "layer", f"no layer named {name!r} (layers: "
+                           f"{', '.join(lay.name for lay in layers)})")
+    if not layers[index].material.ferromagnetic:
+        r.fail(t, "layer", f"{name!r} is {layers[index].material.name}, not a ferromagnet: "
+                           "the macrospin is a magnetic layer")
+    field = entry.get("field", [0.0, 0.0, 0.0])
+    if not isinstance(field, list) or len(field) != 3:
+        r.fail(t, "field", f"must be a list of three components [Bx, By, Bz] (T), got {field!r}")
+    b = [r.number({"field": v}, "field", "T", t) for v in field]
+    return Dynamics(
+        layer=name, index=index, field=tuple(b),
+        ms=r.number(entry, "ms", "A/m", t, check=_positive, what="> 0"),
+        alpha=r.number(entry, "alpha", "", t, check=lambda v: v >= 0, what=">= 0"),
+        anisotropy_field=r.number(entry, "anisotropy_field", "T", t, required=False,
+                                  default=0.0, check=lambda v: v >= 0, what=">= 0"),
+        gamma=r.number(entry, "gamma", "rad/s/T", t, required=False, default=1.76e11,
+                       check=_positive, what="> 0"))
 
 
 def check_motor_magnet(r: _Reader, part, key: str) -> None:

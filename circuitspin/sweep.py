@@ -375,8 +375,17 @@ NO_WORKER_TIMEOUT = 60.0
 
 
 def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, progress,
-              total, gmr=False):
+              total, gmr=False, evaluate=None):
+    """Run ``evaluate(data, batch, currents, segments, source, max_segments)`` (default:
+    :func:`_evaluate_batch` with ``gmr``) on every batch: serially, on local processes
+    or on a Dask cluster; returns the concatenated results.  Other grid evaluations
+    (:func:`circuitspin.dynamics.state_map`) pass their own picklable ``evaluate``."""
+    import functools
+
     from .optional import require
+
+    if evaluate is None:
+        evaluate = functools.partial(_evaluate_batch, gmr=gmr)
 
     tqdm = require("tqdm", "sweep", "a parameter sweep").tqdm
     bar = tqdm(total=total, disable=not progress, unit="stack", leave=False)
@@ -388,12 +397,14 @@ def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, p
 
     try:
         if scheduler is not None:
-            _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr)
+            _run_dask(scheduler, data, batches, currents, segments, source, collect,
+                      evaluate)
         elif n_workers == 1 or len(batches) == 1:
             for b in batches:
-                collect(_evaluate_batch(data, b, currents, segments, source, gmr=gmr))
+                collect(evaluate(data, b, currents, segments, source))
         else:
-            _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr)
+            _run_pool(n_workers, data, batches, currents, segments, source, collect,
+                      evaluate)
     finally:
         bar.close()
     return results
@@ -413,7 +424,7 @@ def _worker_init():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr=False):
+def _run_pool(n_workers, data, batches, currents, segments, source, collect, evaluate):
     """Local worker processes; on any exception (Ctrl-C, SIGTERM, a crash) they are
     killed, not waited for."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -421,8 +432,8 @@ def _run_pool(n_workers, data, batches, currents, segments, source, collect, gmr
 
     pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init)
     try:
-        futures = [pool.submit(_evaluate_batch, data, b, currents, segments, source,
-                               _max_segments(), gmr)
+        futures = [pool.submit(evaluate, data, b, currents, segments, source,
+                               _max_segments())
                    for b in batches]
         for fut in as_completed(futures):
             collect(fut.result())
@@ -469,7 +480,7 @@ def scheduler_address(text: str) -> str:
     return plain
 
 
-def _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr=False):
+def _run_dask(scheduler, data, batches, currents, segments, source, collect, evaluate):
     """Batches on a Dask cluster.  A task whose workers keep dying fails (Dask's
     ``allowed-failures``) and a cluster left with no worker for ``NO_WORKER_TIMEOUT``
     seconds ends the sweep: both are a CircuitSpinError, not a wait forever."""
@@ -491,8 +502,8 @@ def _run_dask(scheduler, data, batches, currents, segments, source, collect, gmr
                                    f"({type(exc).__name__}: {exc})") from None
     pending = set()
     try:
-        pending = {client.submit(_evaluate_batch, data, b, currents, segments, source,
-                                 _max_segments(), gmr, pure=False) for b in batches}
+        pending = {client.submit(evaluate, data, b, currents, segments, source,
+                                 _max_segments(), pure=False) for b in batches}
         lonely_since = None
         while pending:
             try:

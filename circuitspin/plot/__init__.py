@@ -11,8 +11,10 @@ draw_schematic, schematic_figure, schematic_report, save_schematic, eng   (:mod:
 plot_threshold_comparison, plot_wire_profiles   (:mod:`.devices`)
 plot_fermi                                      (:mod:`.fermi`)
 plot_gmr_sweep, plot_fit                        (:mod:`.gmr`: CPP-GMR sweeps and fits)
+plot_trajectory, plot_state_map                 (:mod:`.dynamics`: macrospin runs)
 """
 from .devices import plot_threshold_comparison, plot_wire_profiles
+from .dynamics import plot_state_map, plot_trajectory
 from .fermi import plot_fermi
 from .gmr import plot_fit, plot_gmr_sweep
 from .motor import plot_motor_sweep, plot_param_sweep
@@ -25,4 +27,5 @@ __all__ = ["save_figure", "plot_profile", "plot_convergence",
            "convergence_errors", "plot_network_graph", "plot_motor_sweep",
            "plot_param_sweep", "draw_schematic", "schematic_figure", "schematic_report",
            "save_schematic", "eng", "plot_threshold_comparison", "plot_wire_profiles",
-           "plot_fermi", "plot_gmr_sweep", "plot_fit"]
+           "plot_fermi", "plot_gmr_sweep", "plot_fit", "plot_trajectory",
+           "plot_state_map"]
