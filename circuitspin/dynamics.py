@@ -47,6 +47,12 @@ precession_frequency(t, m, interpolant=None) -> float (Hz)
 slonczewski_torque(efficiency, current, polarizer) -> callable torque(m)
 kittel_frequency(macrospin) -> float; tilted(axis, degrees) -> unit vector
 GAMMA, MU0, THIN_FILM
+
+From a stack file (its ``[dynamics]`` table):
+macrospin_of(stack, field=None) -> Macrospin; layer_direction, layer_volume
+circuit_model(stack, data=None) -> CircuitTorque   (the circuit's torque at any m)
+simulate(stack, current, duration, tilt=0, ...) -> Trajectory
+(maps over current x field: :mod:`circuitspin.dynamics_map`)
 """
 from __future__ import annotations
 
@@ -544,40 +550,65 @@ def macrospin_of(stack, *, field=None, alpha_pumping: float = 0.0) -> Macrospin:
                      alpha_pumping=alpha_pumping)
 
 
-def circuit_torque(stack, current: float, *, segments=None, method=None):
-    """The spin-transfer torque of the circuit on the ``[dynamics]`` layer, as a
-    callable tau(m) (N m) solved quasi-statically at each m; None for zero current.
+def _resolve(stack):
+    """(Stack, its mapping or None) from a stack file path, a mapping or a Stack."""
+    import os
 
-    The torque at an arbitrary angle needs the circuit of non-collinear magnets
-    (physics.md section 7), which this version does not have: any non-zero current is
-    a CircuitSpinError naming what is missing (never a hand-set torque in its place)."""
-    _table(stack)
-    if current == 0:
-        return None
-    raise CircuitSpinError(f"{stack.source}: the spin-transfer torque at an arbitrary "
-                           "angle needs the circuit of non-collinear magnets (the "
-                           "charge + spin-vector circuit), not in this version: run at "
-                           "--current 0, or pass a torque model from Python "
-                           "(circuitspin.dynamics.simulate(..., torque=...))")
+    from .reader import read_stack_data, stack_from_dict
+
+    if isinstance(stack, (str, os.PathLike)):
+        data = read_stack_data(stack)
+        return stack_from_dict(data, source=str(stack)), data
+    if isinstance(stack, dict):
+        return stack_from_dict(stack), stack
+    return stack, None
+
+
+def circuit_model(stack, data=None, *, segments=None, method=None):
+    """The circuit's torque on the ``[dynamics]`` layer at any m
+    (:class:`circuitspin.dynamics_circuit.CircuitTorque`).  A collinear stack is read
+    again from its mapping ``data`` with the layer turned off its axis, so that the
+    non-collinear circuit is built (its F|N interfaces need ``g_mix``)."""
+    from .dynamics_circuit import CircuitTorque, noncollinear_stack
+
+    d = _table(stack)
+    if getattr(stack, "spin_axis", None) is None:
+        nc = stack
+    elif data is None:
+        raise CircuitSpinError(f"{stack.source}: the circuit's torque at any angle needs "
+                               "the stack file or its mapping (pass the path to "
+                               "simulate), not a loaded collinear Stack")
+    else:
+        nc = noncollinear_stack(data, d.layer, stack.source,
+                                layer_direction(stack, d.index))
+    return CircuitTorque(nc, d.layer, segments=segments, method=method)
 
 
 def simulate(stack, current: float = 0.0, duration: float = 5e-9, *, tilt: float = 0.0,
-             torque=None, field=None, temperature=None, step=None, seed=None,
+             torque=None, model=None, field=None, temperature=None, step=None, seed=None,
              rtol: float = 1e-8, atol: float = 1e-10, samples=None, segments=None,
              method=None) -> Trajectory:
     """Run the macrospin of the stack's ``[dynamics]`` layer at ``current`` (A).
 
-    m starts ``tilt`` degrees off the layer's initial magnetization (towards the film
-    plane direction of :func:`tilted`).  ``torque``: None for the circuit's own torque
-    (:func:`circuit_torque`), or a factory ``current -> tau(m)`` (a torque model of
-    your own, e.g. ``lambda i: slonczewski_torque(0.3, i, p)``).  ``field``: applied
-    field (T, 3-vector) replacing the table's.  ``temperature`` (K; default None: no
-    noise; ``"stack"``: the stack's temperature) switches to the stochastic LLG with
-    the fixed ``step`` (s; default 1/50 of the fastest precession period) and ``seed``.
+    ``stack``: a stack file path, its mapping, or a Stack.  m starts ``tilt`` degrees
+    off the layer's initial magnetization (towards the film-plane direction of
+    :func:`tilted`).  The torque is the circuit's own (:func:`circuit_model`; pass
+    ``model`` to reuse one over many runs), or ``torque``: a factory
+    ``current -> tau(m)`` of your own (e.g. ``lambda i: slonczewski_torque(0.3, i, p)``).
+    ``field``: applied field (T, 3-vector) replacing the table's.  ``temperature`` (K;
+    default None: no noise; ``"stack"``: the stack's temperature) switches to the
+    stochastic LLG with the fixed ``step`` (s; default 1/50 of the fastest precession
+    period) and ``seed``.  ``segments``, ``method``: the circuit's discretisation.
     """
+    stack, data = _resolve(stack)
     magnet = macrospin_of(stack, field=field)
-    tau = (circuit_torque(stack, current, segments=segments, method=method)
-           if torque is None else torque(current))
+    if torque is not None:
+        tau = torque(current)
+    elif current == 0:
+        tau = None
+    else:
+        model = model or circuit_model(stack, data, segments=segments, method=method)
+        tau = model.at(current)
     m0 = tilted(magnet.axis, tilt)
     if temperature is None:
         return integrate(magnet, m0, duration, tau, rtol=rtol, atol=atol, samples=samples)
@@ -591,84 +622,3 @@ def simulate(stack, current: float = 0.0, duration: float = 5e-9, *, tilt: float
                       default_samples(magnet, duration))
     return integrate_thermal(magnet, m0, duration, float(temperature), step=step, seed=seed,
                              torque=tau, samples=samples)
-
-
-#: per-point outputs of :func:`state_map`
-MAP_FIELDS = ("switched", "frequency", "max_cone_angle", "mx", "my", "mz")
-
-
-def _map_point(stack, current, b, duration, tilt, torque, direction, kw) -> dict:
-    traj = simulate(stack, current, duration, tilt=tilt, torque=torque,
-                    field=tuple(b * direction), **kw)
-    mf = traj.m_final
-    return {"switched": float(traj.switched), "frequency": traj.frequency(),
-            "max_cone_angle": traj.max_cone_angle, "mx": mf[0], "my": mf[1], "mz": mf[2]}
-
-
-def _evaluate_map_batch(data, batch, currents, segments, source, max_segments=None,
-                        extra=None):
-    """One batch of a state map (the sweep machinery's worker signature): batch is
-    [((i_field,), {"field": b}), ...]; returns [(index, {name: array over currents})]."""
-    from .reader import stack_from_dict
-
-    stack = stack_from_dict(data, source=source)
-    out = []
-    for index, point in batch:
-        rows = [_map_point(stack, float(i), float(point["field"]), **extra)
-                for i in currents]
-        out.append((index, {k: np.array([r[k] for r in rows]) for k in MAP_FIELDS}))
-    return out
-
-
-def state_map(data, currents, fields, duration: float, *, tilt: float = 1.0,
-              direction=None, torque=None, source: str = "<dict>", workers=None,
-              scheduler=None, progress=False, **kw):
-    """Switching / precession state over a current x field grid: an xarray Dataset with
-    ``switched`` (1/0), ``frequency`` (Hz, 0 when static), ``max_cone_angle`` (deg) and
-    the final m (``mx``, ``my``, ``mz``) on dimensions ``field`` (T) and ``current`` (A).
-
-    ``data``: the stack mapping (or a file path); ``fields``: applied field magnitudes
-    (T) along ``direction`` (default: the layer's initial magnetization).  Runs on the
-    sweep machinery: local processes (``workers``) or a Dask cluster (``scheduler``).
-    ``torque``: as in :func:`simulate` (a factory must be picklable for workers > 1).
-    Other keywords go to :func:`simulate` (``rtol``, ``temperature``, ``seed``...)."""
-    from .optional import require
-    from .reader import read_stack_data, stack_from_dict
-    from .sweep import _dispatch
-
-    xr = require("xarray", "sweep", "a state map")
-    if not isinstance(data, dict):
-        source = str(data)
-        data = read_stack_data(data)
-    stack = stack_from_dict(data, source=source)
-    d = _table(stack)
-    direction = (layer_direction(stack, d.index) if direction is None
-                 else _unit(direction, "direction"))
-    currents = np.atleast_1d(np.asarray(currents, dtype=float))
-    fields = np.atleast_1d(np.asarray(fields, dtype=float))
-    if torque is None:  # the circuit's torque: an error now, not in every worker
-        for i in currents:
-            circuit_torque(stack, float(i))
-    extra = dict(duration=duration, tilt=tilt, torque=torque, direction=direction, kw=kw)
-    import functools
-    import os
-
-    points = [((k,), {"field": b}) for k, b in enumerate(fields)]
-    n_workers = workers or os.cpu_count() or 1
-    n_batches = max(1, min(len(points), 4 * n_workers))
-    batches = [points[k::n_batches] for k in range(n_batches)]
-    evaluate = functools.partial(_evaluate_map_batch, extra=extra)
-    results = _dispatch(data, batches, currents, None, source, n_workers, scheduler,
-                        progress, len(points), evaluate=evaluate)
-    arrays = {k: np.full((fields.size, currents.size), np.nan) for k in MAP_FIELDS}
-    for (k,), res in results:
-        for name in MAP_FIELDS:
-            arrays[name][k] = res[name]
-    ds = xr.Dataset({k: (("field", "current"), v) for k, v in arrays.items()},
-                    coords={"field": fields, "current": currents},
-                    attrs={"stack": source, "duration": duration, "tilt_deg": tilt,
-                           "field_direction": [float(x) for x in direction]})
-    for name, unit in (("frequency", "Hz"), ("max_cone_angle", "deg"), ("field", "T"),
-                       ("current", "A"), ("switched", "1")):
-        ds[name].attrs["units"] = unit
-    return ds

@@ -98,7 +98,7 @@ def run(args) -> tuple[dict, object]:
 
     stack = load_stack(args.stack)
     with stack_errors(args.stack):
-        traj = simulate(stack, args.current, args.duration, tilt=args.tilt,
+        traj = simulate(args.stack, args.current, args.duration, tilt=args.tilt,
                         temperature="stack" if args.thermal else None, step=args.step,
                         seed=args.seed, segments=args.segments, method=args.method)
     magnet = macrospin_of(stack)
