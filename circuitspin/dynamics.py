@@ -49,7 +49,8 @@ kittel_frequency(macrospin) -> float; tilted(axis, degrees) -> unit vector
 GAMMA, MU0, THIN_FILM
 
 From a stack file (its ``[dynamics]`` table):
-macrospin_of(stack, field=None) -> Macrospin; layer_direction, layer_volume
+macrospin_of(stack, field=None) -> Macrospin; layer_direction, layer_volume,
+spin_pumping_damping
 circuit_model(stack, data=None) -> CircuitTorque   (the circuit's torque at any m)
 simulate(stack, current, duration, tilt=0, ...) -> Trajectory
 (maps over current x field: :mod:`circuitspin.dynamics_map`)
@@ -538,11 +539,45 @@ def _table(stack):
     return d
 
 
-def macrospin_of(stack, *, field=None, alpha_pumping: float = 0.0) -> Macrospin:
+def spin_pumping_damping(stack, index: int, ms: float, gamma: float = GAMMA) -> float:
+    """The Gilbert damping that spin pumping into the layer's normal-metal neighbours
+    adds (Tserkovnyak, Brataas, Bauer, PRL 88, 117601 (2002), ideal spin sinks, no
+    backflow): ``alpha' = gamma hbar g_r / (4 pi Ms V)`` per interface, with the
+    dimensionless mixing conductance ``g_r = A g_mix h / e^2`` (g_mix per area in the
+    per-spin normalisation of the circuit), i.e. ``gamma hbar^2 A g_mix / (2 e^2 Ms V)``.
+    A neighbour without ``g_mix`` (a collinear stack file) is a StackError."""
+    from .errors import StackError
+
+    volume = layer_volume(stack, index)
+    total = 0.0
+    for k in (index - 1, index):
+        if not 0 <= k < len(stack.interfaces):
+            continue
+        other = stack.layers[k if k != index else index + 1]
+        if other.material.ferromagnetic:
+            continue
+        params = stack.interfaces[k].params
+        g_mix = getattr(params, "g_mix", None) if params is not None else None
+        if g_mix is None:
+            a, b = stack.layers[k].material.name, stack.layers[k + 1].material.name
+            raise StackError(f'{stack.source}: [interfaces."{a}/{b}"] g_mix: missing: '
+                             "[dynamics] spin_pumping needs the spin-mixing conductance")
+        area = float(stack.layers[index].area_at(stack.area, 0.0 if k < index
+                                                 else stack.layers[index].thickness))
+        total += gamma * _c.hbar**2 * area * g_mix / (2 * _c.e**2 * ms * volume)
+    return total
+
+
+def macrospin_of(stack, *, field=None, alpha_pumping=None) -> Macrospin:
     """The :class:`Macrospin` of the stack's ``[dynamics]`` table: a thin film normal to
     the stack axis x, anisotropy along the layer's initial magnetization, volume from
-    the stack's area.  ``field`` (T, 3-vector) replaces the table's applied field."""
+    the stack's area.  ``field`` (T, 3-vector) replaces the table's applied field;
+    ``alpha_pumping`` replaces the spin-pumping damping (default: that of
+    :func:`spin_pumping_damping` with ``spin_pumping = true``, else 0)."""
     d = _table(stack)
+    if alpha_pumping is None:
+        alpha_pumping = (spin_pumping_damping(stack, d.index, d.ms, d.gamma)
+                         if getattr(d, "spin_pumping", False) else 0.0)
     return Macrospin(ms=d.ms, volume=layer_volume(stack, d.index), alpha=d.alpha,
                      anisotropy_field=d.anisotropy_field,
                      axis=tuple(layer_direction(stack, d.index)),

@@ -29,6 +29,7 @@ noncollinear_stack(data, layer, source, direction) -> Stack
     The stack mapping read with ``layer`` turned off its ``direction`` (so that the
     non-collinear circuit, with its g_mix, is built).
 with_direction(stack, index, m) -> Stack
+    A copy of the non-collinear stack with layer ``index`` along m.
 """
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ def _positive(v):
     return v > 0
 
 
-_DYNAMICS_KEYS = {"layer", "ms", "alpha", "anisotropy_field", "field", "gamma"}
+_DYNAMICS_KEYS = {"layer", "ms", "alpha", "anisotropy_field", "field", "gamma",
+                  "spin_pumping"}
 
 
 def read_dynamics(r, entry, layers) -> Dynamics:
@@ -35,8 +36,11 @@ def read_dynamics(r, entry, layers) -> Dynamics:
     if not isinstance(field, list) or len(field) != 3:
         r.fail(t, "field", f"must be a list of three components [Bx, By, Bz] (T), got {field!r}")
     b = [r.number({"field": v}, "field", "T", t) for v in field]
+    pumping = entry.get("spin_pumping", False)
+    if not isinstance(pumping, bool):
+        r.fail(t, "spin_pumping", f"must be true or false, got {pumping!r}")
     return Dynamics(
-        layer=name, index=index, field=tuple(b),
+        layer=name, index=index, field=tuple(b), spin_pumping=pumping,
         ms=r.number(entry, "ms", "A/m", t, check=_positive, what="> 0"),
         alpha=r.number(entry, "alpha", "", t, check=lambda v: v >= 0, what=">= 0"),
         anisotropy_field=r.number(entry, "anisotropy_field", "T", t, required=False,

@@ -169,6 +169,8 @@ class Dynamics:
     anisotropy_field: float = 0.0
     field: tuple = (0.0, 0.0, 0.0)
     gamma: float = 1.76e11
+    #: add the spin-pumping damping of the layer's F|N interfaces (from their g_mix)
+    spin_pumping: bool = False
 
 
 class NamedParts:

@@ -147,3 +147,31 @@ def test_state_map_on_the_sweep_machinery():
                        workers=1)
     np.testing.assert_array_equal(serial["frequency"].values, ds["frequency"].values)
     assert kittel_frequency(magnet) > 0
+
+
+def test_spin_pumping_damping_from_g_mix():
+    """Tserkovnyak-Brataas-Bauer: alpha' = gamma hbar g_r / (4 pi Ms V) per interface,
+    g_r = A g_mix h / e^2 (dimensionless); F2 has two Cu neighbours."""
+    from circuitspin.reader import read_stack_data
+
+    data = read_stack_data(EXAMPLE)
+    data["dynamics"]["spin_pumping"] = True
+    st = stack_from_dict(data, source="p.toml")
+    magnet = macrospin_of(st)
+    g_r = 1e-14 * 0.55e15 * c.h / c.e**2
+    expected = 2 * 1.76e11 * c.hbar * g_r / (4 * math.pi * 1.4e6 * 3e-23)
+    assert magnet.alpha_pumping == pytest.approx(expected, rel=1e-13)
+    assert magnet.alpha_total == pytest.approx(0.01 + expected, rel=1e-15)
+    # the ringdown of the run decays at the linearised rate of the total damping
+    traj = simulate(data, 0.0, 2e-9, tilt=0.1, rtol=1e-10, atol=1e-14)
+    from test_dynamics import energy_decay_rate
+
+    modes = magnet.linear_modes()
+    assert energy_decay_rate(traj, magnet, 1 / modes["damped_frequency"]) == pytest.approx(
+        modes["decay_rate"], rel=1e-4)
+    data["dynamics"]["spin_pumping"] = "yes"
+    with pytest.raises(StackError, match=r"\[dynamics\] spin_pumping: must be true or false"):
+        stack_from_dict(data, source="p.toml")
+    plain = dyn_dict(spin_pumping=True)  # the Co/Cu interface without g_mix
+    with pytest.raises(Exception, match="g_mix: missing"):
+        macrospin_of(stack_from_dict(plain, source="p.toml"))
