@@ -17,9 +17,10 @@ opposite ways), hence the minus sign in ``s``.  Solved for dm/dt (Landau-Lifshit
 
     (1 + alpha^2) dm/dt = T + alpha m x T,      T = -gamma m x B_eff + s(m)
 
-Keeping |m| = 1: the right-hand side is evaluated at ``m / |m|`` and is perpendicular to
-it, so the exact flow keeps |m| constant and the direction's motion does not depend on
-|m|; the adaptive integrator's truncation error moves |m| by about its tolerance over a
+Keeping the norm of m at 1: the right-hand side is evaluated at ``m / |m|`` and is
+perpendicular to it, so the exact flow keeps the norm constant and the direction's
+motion does not depend on it; the adaptive integrator's truncation error moves the norm
+by about its tolerance over a
 run, and every stored sample is renormalised.  (Integrating on the sphere in angles would
 be singular at the poles, exactly where a magnet starts.)  ``Trajectory.norm_error``
 reports the largest drift before renormalisation.
@@ -32,28 +33,29 @@ renormalising after each step, seeded (numpy ``default_rng``).
 
 Public API
 ----------
-Macrospin(ms, volume, alpha, anisotropy_field, axis, field=(0,0,0), gamma=GAMMA,
-          demag=THIN_FILM, alpha_pumping=0.0)
-    ``.effective_field(m)``, ``.energy(m)``, ``.rhs(m, torque=None, thermal=None)``,
+Macrospin(ms, volume, alpha, anisotropy_field, axis, field, gamma, demag, alpha_pumping)
+    One layer (SI); ``.effective_field(m)``, ``.energy(m)``, ``.rhs(m, torque=None, thermal=None)``,
     ``.rotated(R)``, ``.linear_modes()``, ``.critical_torque_efficiency()``.
-integrate(macrospin, m0, duration, torque=None, *, rtol, atol, method, samples)
+integrate(macrospin, m0, duration, torque=None, rtol=..., atol=..., method=..., samples=...)
     Deterministic run (scipy ``solve_ivp``) -> :class:`Trajectory`.
-integrate_thermal(macrospin, m0, duration, temperature, *, step, seed, torque=None,
-                  samples)
+integrate_thermal(macrospin, m0, duration, temperature, step=..., seed=..., torque=None)
     Stochastic run (Heun, fixed step); ``m0`` may carry leading ensemble dimensions.
-Trajectory: ``t``, ``m``, ``m_initial``, ``axis``; ``.frequency()``, ``.max_cone_angle``,
+Trajectory
+    ``t``, ``m``, ``m_initial``, ``axis``; ``.frequency()``, ``.max_cone_angle``,
     ``.switched``, ``.to_dict()``.
-precession_frequency(t, m, interpolant=None) -> float (Hz)
-slonczewski_torque(efficiency, current, polarizer) -> callable torque(m)
-kittel_frequency(macrospin) -> float; tilted(axis, degrees) -> unit vector
-GAMMA, MU0, THIN_FILM
-
-From a stack file (its ``[dynamics]`` table):
-macrospin_of(stack, field=None) -> Macrospin; layer_direction, layer_volume,
-spin_pumping_damping
-circuit_model(stack, data=None) -> CircuitTorque   (the circuit's torque at any m)
+precession_frequency(t, m, interpolant=None) -> float
+    Dominant precession frequency (Hz) over the last half of a run.
+slonczewski_torque(efficiency, current, polarizer) -> callable
+    A Slonczewski torque model tau(m).
+kittel_frequency(macrospin), tilted(axis, degrees), GAMMA, MU0, THIN_FILM
+    Kittel's frequency; a tilted start; constants.
+macrospin_of(stack, field=None) -> Macrospin
+    From a stack's ``[dynamics]`` table (also layer_direction, layer_volume,
+    spin_pumping_damping).
+circuit_model(stack, data=None) -> CircuitTorque
+    The circuit's torque at any m.
 simulate(stack, current, duration, tilt=0, ...) -> Trajectory
-(maps over current x field: :mod:`circuitspin.dynamics_map`)
+    One run from a stack file (maps over current x field: :mod:`circuitspin.dynamics_map`).
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ from .errors import CircuitSpinError, SolverError
 #: gyromagnetic ratio of the electron used unless given, rad/(s T) (physics.md section 9)
 GAMMA = 1.76e11
 MU0 = _c.mu_0
+_MU_B = _c.physical_constants["Bohr magneton"][0]
 #: demagnetisation tensor of a thin film whose normal is the stack axis x
 THIN_FILM = ((1.0, 0.0, 0.0), (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
 
@@ -421,7 +424,7 @@ def _output_times(duration, samples):
 def default_samples(macrospin: Macrospin, duration: float, torque_scale: float = 0.0,
                     per_turn: int = 24, limit: int = 2_000_000) -> int:
     """Output samples enough to resolve every turn: ``per_turn`` per period of the
-    fastest precession the fields allow (gamma (|B| + |B_k| + mu0 Ms |N| + a_J) / 2 pi)."""
+    fastest precession the fields allow, ``gamma (|B| + |B_k| + mu0 Ms |N| + a_J) / 2 pi``."""
     b = (np.linalg.norm(macrospin.field) + abs(macrospin.anisotropy_field)
          + MU0 * macrospin.ms * np.max(np.abs(np.linalg.eigvalsh(np.asarray(macrospin.demag))))
          + torque_scale)
@@ -547,6 +550,7 @@ def spin_pumping_damping(stack, index: int, ms: float, gamma: float = GAMMA) -> 
     per-spin normalisation of the circuit), i.e. ``gamma hbar^2 A g_mix / (2 e^2 Ms V)``.
     A neighbour without ``g_mix`` (a collinear stack file) is a StackError."""
     from .errors import StackError
+    from .literature import spin_pumping_delta_alpha
 
     volume = layer_volume(stack, index)
     total = 0.0
@@ -564,7 +568,9 @@ def spin_pumping_damping(stack, index: int, ms: float, gamma: float = GAMMA) -> 
                              "[dynamics] spin_pumping needs the spin-mixing conductance")
         area = float(stack.layers[index].area_at(stack.area, 0.0 if k < index
                                                  else stack.layers[index].thickness))
-        total += gamma * _c.hbar**2 * area * g_mix / (2 * _c.e**2 * ms * volume)
+        # the one formula (circuitspin.literature), with g_L mu_B = gamma hbar
+        total += spin_pumping_delta_alpha(g_mix, ms, volume / area,
+                                          g_factor=gamma * _c.hbar / _MU_B)
     return total
 
 

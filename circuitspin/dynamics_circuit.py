@@ -7,15 +7,13 @@ A [g_mix D_perp + g_mix_im (D x m)]``, D the normal metal's spin accumulation th
 
 Only the free layer's contacts depend on m, and their matrix entries are quadratic in
 the components of m (rank-one band stamps along m, the projector 1 - m m^T, the cross
-product).  So the network is reduced once:
-
-* the nodes whose rows change with m (the "ports": both sides of the layer's contacts)
-  are found by building the network at a few directions;
-* every other node is eliminated with one sparse factorisation (Schur complement:
-  ``S(m) = A_PP(m) - A_PI A_II^-1 A_IP``, right-hand side per ampere);
-* ``A_PP(m)`` is fitted exactly on the basis 1, m_i, m_i m_j from builds at 20
-  directions and checked at 5 more (a mismatch beyond rounding is a SolverError);
-* the result is checked against a full solve of the network built at a random m.
+product).  So the network is reduced once.  The nodes whose rows change with m (the
+"ports": both sides of the layer's contacts) are found by building the network at a few
+directions; every other node is eliminated with one sparse factorisation (the Schur
+complement ``S(m) = A_PP(m) - A_PI A_II^-1 A_IP``, right-hand side per ampere);
+``A_PP(m)`` is fitted exactly on the basis ``1, m_i, m_i m_j`` from builds at 20
+directions and checked at 5 more (a mismatch beyond rounding is a SolverError); the
+result is checked against a full solve of the network built at a random m.
 
 Each evaluation then solves one dense system of the port count (about 12).  The spin-wave
 motor branch is left open: the macrospin is the precession the motor stands for.
@@ -24,7 +22,8 @@ Public API
 ----------
 CircuitTorque(stack, layer, segments=None, method=None)
     ``.per_ampere(m)`` -> N m / A; ``.at(current)`` -> callable tau(m) (N m);
-    ``.efficiency(m)`` -> dimensionless eta: |tau_perp| = (hbar/2e) eta |I| sin(angle).
+    ``.efficiency(m, reference)`` -> dimensionless eta, the damping-like torque
+    ``(hbar/2e) eta I sin(angle)``.
 noncollinear_stack(data, layer, source, direction) -> Stack
     The stack mapping read with ``layer`` turned off its ``direction`` (so that the
     non-collinear circuit, with its g_mix, is built).
@@ -225,8 +224,8 @@ class CircuitTorque:
         return torque
 
     def efficiency(self, m, reference) -> float:
-        """eta with |tau_perp| = (hbar / 2e) eta |I| |sin(angle between m and the
-        reference)| (the damping-like part, along m x (reference x m))."""
+        """eta with ``tau_DL = (hbar / 2e) eta I sin(angle between m and reference)``,
+        tau_DL the damping-like part of the torque, along ``m x (reference x m)``."""
         m = np.asarray(m, dtype=float) / np.linalg.norm(m)
         p = np.asarray(reference, dtype=float) / np.linalg.norm(reference)
         e = np.cross(m, np.cross(p, m))

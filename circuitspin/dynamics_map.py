@@ -2,9 +2,10 @@
 
 Public API
 ----------
-state_map(stack, currents, fields, duration, tilt=1.0, direction=None, torque=None,
-          workers=None, scheduler=None, **kw) -> xarray.Dataset
+state_map(stack, currents, fields, duration, tilt=1.0, workers=None, ...) -> Dataset
+    The state over a current x field grid (final m, frequency, cone angle).
 MAP_FIELDS
+    The names of its variables.
 """
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ from .flaring import AreaProfile
 from .geometry import (ENDS, TERMINAL_KINDS, Contact, Geometry, Interface, Layer, Motor,
                        Stack, Wire)
 from .materials import InterfaceParams, Material, builtin_interface, builtin_material
-from .magnets import check_mixing, collinear_axis, orient, read_magnetization
+from .magnets import (FROM_G_MIX, check_mixing, check_wire_mixing, collinear_axis, orient,
+                      pumped_delta_alpha, read_magnetization)
 from .units import to_si
 
 _COMMON_TOP = {"title", "area", "temperature", "materials", "interfaces", "motor"}
@@ -309,7 +310,7 @@ def _read_layers(r, data, head, area, interfaces) -> Stack:
 
     motor = None
     if "motor" in data:
-        motor = _read_motor(r, data["motor"], layers, "layer")
+        motor = _read_motor(r, data["motor"], layers, "layer", interfaces=iface_list)
     dynamics = None
     if "dynamics" in data:
         from .dynamics_table import read_dynamics
@@ -330,9 +331,6 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
                                        area)))
         entries.append((table, entry))
     axis = collinear_axis(wires)
-    if axis is None:
-        r.fail("wires", None, "magnets that are not collinear are supported in straight "
-                              "stacks ([[layers]]) only, not yet in [[wires]] geometries")
     wires = orient(wires, axis)
 
     # nodes: terminals, junctions (>= 2 ends), open ends (1 end), in order of first use
@@ -355,16 +353,23 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
     kinds = dict(nodes)
     wires = [_with_contacts(r, w, table, entry, wires, kinds, interfaces)
              for w, (table, entry) in zip(wires, entries)]
+    if axis is None:
+        check_wire_mixing(r, wires, kinds)
     geo = Geometry(layers=tuple(wires), nodes=nodes, area=area, spin_axis=axis, **head)
     if "motor" in data:
         geo = replace(geo, motor=_read_motor(r, data["motor"], wires, "wire", geo))
     return geo
 
 
-def _read_motor(r: _Reader, entry, parts, kind, geo=None) -> Motor:
+def _read_motor(r: _Reader, entry, parts, kind, geo=None, interfaces=None) -> Motor:
     """The ``[motor]`` of a stack (``kind="layer"``) or of a geometry (``"wire"``)."""
     table = "motor"
     entry = r.table(entry, table)
+    pumped = entry.get("delta_alpha") == FROM_G_MIX
+    if pumped:
+        if kind != "layer":
+            r.fail(table, "delta_alpha", f"{FROM_G_MIX!r} is for [[layers]] stacks")
+        entry = dict(entry, delta_alpha=1.0)  # replaced below
     r.unknown(entry, _MOTOR_KEYS[kind], table)
     key = "layer"
     if kind == "wire":
@@ -392,7 +397,10 @@ def _read_motor(r: _Reader, entry, parts, kind, geo=None) -> Motor:
                                  f"bands are shorted (add interface_{end} or choose the "
                                  "other end)")
         check_motor_magnet(r, wire, key)
-    return Motor(layer=name, index=index, end=end, **read_motor_params(r, entry, table))
+    params = read_motor_params(r, entry, table)
+    if pumped:
+        params["delta_alpha"] = pumped_delta_alpha(r, parts, interfaces, index, params)
+    return Motor(layer=name, index=index, end=end, **params)
 
 
 def check_motor_magnet(r: _Reader, part, key: str) -> None:

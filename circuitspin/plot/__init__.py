@@ -11,8 +11,10 @@ draw_schematic, schematic_figure, schematic_report, save_schematic, eng   (:mod:
 plot_threshold_comparison, plot_wire_profiles   (:mod:`.devices`)
 plot_fermi                                      (:mod:`.fermi`)
 plot_gmr_sweep, plot_fit                        (:mod:`.gmr`: CPP-GMR sweeps and fits)
+plot_angular_sweep                              (:mod:`.angular`: R(theta), tau(theta))
 plot_trajectory, plot_state_map                 (:mod:`.dynamics`: macrospin runs)
 """
+from .angular import plot_angular_sweep
 from .devices import plot_threshold_comparison, plot_wire_profiles
 from .dynamics import plot_state_map, plot_trajectory
 from .fermi import plot_fermi
@@ -27,5 +29,5 @@ __all__ = ["save_figure", "plot_profile", "plot_convergence",
            "convergence_errors", "plot_network_graph", "plot_motor_sweep",
            "plot_param_sweep", "draw_schematic", "schematic_figure", "schematic_report",
            "save_schematic", "eng", "plot_threshold_comparison", "plot_wire_profiles",
-           "plot_fermi", "plot_gmr_sweep", "plot_fit", "plot_trajectory",
-           "plot_state_map"]
+           "plot_fermi", "plot_gmr_sweep", "plot_fit", "plot_angular_sweep",
+           "plot_trajectory", "plot_state_map"]
