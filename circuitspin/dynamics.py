@@ -421,14 +421,20 @@ def _output_times(duration, samples):
     return np.linspace(0.0, duration, int(samples))
 
 
-def default_samples(macrospin: Macrospin, duration: float, torque_scale: float = 0.0,
-                    per_turn: int = 24, limit: int = 2_000_000) -> int:
-    """Output samples enough to resolve every turn: ``per_turn`` per period of the
-    fastest precession the fields allow, ``gamma (|B| + |B_k| + mu0 Ms |N| + a_J) / 2 pi``."""
+def fastest_frequency(macrospin: Macrospin, torque_scale: float = 0.0) -> float:
+    """An upper bound (Hz) of the precession frequency the fields allow:
+    ``gamma (|B| + |B_k| + mu0 Ms |N| + a_J) / 2 pi`` (``torque_scale`` = a_J in T)."""
     b = (np.linalg.norm(macrospin.field) + abs(macrospin.anisotropy_field)
          + MU0 * macrospin.ms * np.max(np.abs(np.linalg.eigvalsh(np.asarray(macrospin.demag))))
          + torque_scale)
-    f = macrospin.gamma * b / (2 * math.pi)
+    return macrospin.gamma * b / (2 * math.pi)
+
+
+def default_samples(macrospin: Macrospin, duration: float, torque_scale: float = 0.0,
+                    per_turn: int = 24, limit: int = 2_000_000) -> int:
+    """Output samples enough to resolve every turn: ``per_turn`` per period of
+    :func:`fastest_frequency` (at least 1001, at most ``limit``)."""
+    f = fastest_frequency(macrospin, torque_scale)
     return int(min(limit, max(1001, math.ceil(duration * f * per_turn) + 1)))
 
 
@@ -656,8 +662,7 @@ def simulate(stack, current: float = 0.0, duration: float = 5e-9, *, tilt: float
     if temperature == "stack":
         temperature = stack.temperature
     if step is None:
-        f = default_samples(magnet, 1.0, per_turn=1)
-        step = min(duration, 1.0 / (50.0 * f))
+        step = min(duration, 1.0 / (50.0 * fastest_frequency(magnet)))
     if samples is None:
         samples = min(int(math.ceil(duration / step)) + 1,
                       default_samples(magnet, duration))

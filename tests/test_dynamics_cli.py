@@ -175,3 +175,16 @@ def test_spin_pumping_damping_from_g_mix():
     plain = dyn_dict(spin_pumping=True)  # the Co/Cu interface without g_mix
     with pytest.raises(Exception, match="g_mix: missing"):
         macrospin_of(stack_from_dict(plain, source="p.toml"))
+
+
+def test_cli_thermal_default_step_resolves_the_precession():
+    """--thermal without --step: 50 steps per period of the fastest precession the
+    fields allow (gamma (|B| + B_k + mu0 Ms) / 2 pi), so the run stays near its well."""
+    r = run_cli("dynamics", EXAMPLE, "--current", "0", "--duration", "0.2 ns", "--thermal",
+                "--seed", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    f = json.loads(r.stdout)
+    f_max = 1.76e11 * (0.02 + 0.05 + MU0 * 1.4e6) / (2 * math.pi)
+    assert f["samples"] == math.ceil(0.2e-9 * 50 * f_max) + 1
+    # at 4.2 K the thermal cone of this 4e-17 A m^2 moment is far below a degree
+    assert f["max_cone_angle"] < 1.0 and f["thermal"] and f["temperature"] == 4.2
