@@ -30,16 +30,46 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C, SIGTERM and SIGHUP while a child starts; deliver the first on exit.
+
+    A signal that arrived inside ``Popen`` (after the fork, before ``proc`` is known)
+    would otherwise raise there and leave the child's group running: held, it is
+    delivered once the caller can kill that group.  Main thread only (signal handlers
+    can be set nowhere else); elsewhere it does nothing.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got = []
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            old[sig] = signal.signal(sig, lambda signum, frame: got.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        if got:
+            signal.raise_signal(got[0])
+
+
 def run_group(cmd, *, cwd, log_path, timeout=None) -> int:
     """See the module docstring."""
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+    proc = None
     try:
+        with _signals_held(), open(log_path, "wb") as log:
+            proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
         proc.wait(timeout=timeout)
     except BaseException:      # timeout, KeyboardInterrupt, Terminated: leave nothing
-        _kill_group(proc.pid)
-        proc.wait()
+        if proc is not None:
+            _kill_group(proc.pid)
+            proc.wait()
         raise
     _kill_group(proc.pid)      # what the command started and left running
     return proc.returncode

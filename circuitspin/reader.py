@@ -577,56 +577,6 @@ def _gamma_sign(r, table, key, w, node, parts, wires) -> float:
     return -1.0 if mags == {"down"} else 1.0
 
 
-def _with_contacts(r, w, table, entry, wires, kinds, interfaces) -> Wire:
-    contact_area = r.number(entry, "contact_area", "m**2", table, required=False,
-                            check=_positive, what="> 0")
-    contacts = {}
-    for end in ENDS:
-        key = f"interface_{end}"
-        if key not in entry:
-            contacts[end] = None
-            continue
-        pair = r.string(entry, key, table)
-        node = w.node(end)
-        if kinds[node] == "open":
-            r.fail(table, key, f"node {node!r} is an open end (no other wire, no terminal): "
-                               "an interface there joins nothing")
-        parts = pair.split("/")
-        if len(parts) != 2 or not all(parts):
-            r.fail(table, key, f'must name a pair of materials as "A/B", got {pair!r}')
-        if w.material.name not in parts:
-            r.fail(table, key, f"pair {pair!r} does not contain this wire's material "
-                               f"{w.material.name!r}")
-        found = interfaces.get(frozenset(parts))
-        params = found[1] if found else builtin_interface(*parts)
-        if params is None:
-            r.fail(table, key, f'unknown interface {pair!r}: give [interfaces."{pair}"] '
-                               "ar and gamma")
-        if params.ar == 0.0:  # a transparent interface: the end joins the node directly
-            contacts[end] = None
-            continue
-        gamma = params.gamma * _gamma_sign(r, table, key, w, node, parts, wires)
-        area = contact_area if contact_area is not None else w.face_area(end)
-        contacts[end] = Contact(pair=pair, params=params, gamma=gamma, area=area)
-    if contact_area is not None and not any(k in entry for k in ("interface_from",
-                                                                 "interface_to")):
-        r.fail(table, "contact_area", "this wire has no interface_from or interface_to")
-    return replace(w, contact_from=contacts["from"], contact_to=contacts["to"])
-
-
-def _gamma_sign(r, table, key, w, node, parts, wires) -> float:
-    """+1 or -1: the magnetization of the ferromagnetic side of the pair."""
-    if w.material.ferromagnetic:
-        return -1.0 if w.magnetization == "down" else 1.0
-    other = parts[1] if parts[0] == w.material.name else parts[0]
-    mags = {v.magnetization for v in wires if v is not w and v.material.name == other
-            and v.material.ferromagnetic and node in (v.node_from, v.node_to)}
-    if len(mags) > 1:
-        r.fail(table, key, f"the {other} wires at node {node!r} have opposite "
-                           "magnetizations: put the interface on one of them instead")
-    return -1.0 if mags == {"down"} else 1.0
-
-
 def read_motor_params(r: _Reader, entry: dict, table: str = "motor") -> dict:
     """The [motor] values other than its place (shared by stacks and wire geometries)."""
     frequency = r.number(entry, "frequency", "Hz", table, check=_positive, what="> 0")

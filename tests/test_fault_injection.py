@@ -202,6 +202,28 @@ def test_steady_motor_with_a_corrupted_ngspice(tmp_path, edit, message):
 
 
 # --------------------------------------------------------------------------- signals
+def test_sigterm_while_the_child_starts_still_kills_it(tmp_path, monkeypatch):
+    """Before: a SIGTERM that arrived inside ``Popen`` (the child forked, its pid not yet
+    returned) raised there and left the child running (the load-dependent failure of the
+    next test).  Here the signal is sent at exactly that moment, every time."""
+    from circuitspin.errors import Terminated
+    from circuitspin.processes import raising_signals, run_group
+
+    started = []
+    real_popen = subprocess.Popen
+
+    def popen_then_sigterm(*args, **kwargs):
+        proc = real_popen(*args, **kwargs)
+        started.append(proc.pid)
+        os.kill(os.getpid(), signal.SIGTERM)   # handled before this frame returns
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", popen_then_sigterm)
+    with pytest.raises(Terminated), raising_signals():
+        run_group(["sleep", "1000"], cwd=tmp_path, log_path=tmp_path / "log")
+    assert len(started) == 1 and wait_gone(started) == []
+
+
 def test_sigterm_during_ngspice_batch_kills_it_and_its_child(tmp_path):
     pids = tmp_path / "pids"
     env = fake_env(tmp_path, f"sleep 1000 & echo $! > {pids}; echo $$ >> {pids}; wait")
