@@ -67,6 +67,9 @@ class BatchShape:
         if not isinstance(stack, Stack):
             raise StackError(f"the batched solver takes straight stacks, got "
                              f"{type(stack).__name__}")
+        if stack.spin_axis is None:
+            raise StackError(f"{stack.source}: the batched solver takes collinear magnets "
+                             "(use build_network and solve for a non-collinear stack)")
         for lay in stack.layers:
             if lay.segments is not None or lay.area_profile is not None:
                 raise StackError(f"{stack.source}: layer {lay.name!r}: the batched solver "

@@ -68,8 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
 def _compare_fields(sol) -> dict:
     from .diffusion import solve_diffusion
 
-    ref = solve_diffusion(sol.network.stack, sol.current)
-    out = {"diffusion_V_UD": ref.V_UD, "diffusion_resistance": ref.resistance}
+    if sol.network.collinear:
+        ref = solve_diffusion(sol.network.stack, sol.current)
+    else:  # the charge + spin-vector closed form
+        import numpy as np
+
+        from .diffusion_vector import solve_noncollinear
+
+        ref = solve_noncollinear(sol.network.stack, sol.current)
+        tau, tau_ref = sol.torque(), ref.torque()
+        scale = max(float(np.linalg.norm(v)) for v in tau_ref.values())
+        err = max(float(np.linalg.norm(np.subtract(tau[k], tau_ref[k]))) for k in tau_ref)
+        out = {"diffusion_torque": tau_ref,
+               "rel_error_torque": err / scale if scale else err}
+    out = {"diffusion_V_UD": ref.V_UD, "diffusion_resistance": ref.resistance,
+           **({} if sol.network.collinear else out)}
     if ref.V_UD:
         out["rel_error_V_UD"] = abs(sol.V_UD - ref.V_UD) / abs(ref.V_UD)
     if sol.current:
@@ -137,10 +150,25 @@ def _readable(f: dict, sol) -> str:
                          + (f"; cone angle {f['theta_deg']:.4g} deg"
                             if f.get("theta_deg") is not None else ""))
     acc = f.get("spin_accumulation") or {}
-    if acc and "left" in next(iter(acc.values())):
+    if acc and "left" in next(iter(acc.values())) and "torque" not in f:
         lines.append("spin accum.    V_up - V_dn (lab frame) at each interface, left | right:")
         lines += [f"  {k:14} {a['left'][2]:.6g} V | {a['right'][2]:.6g} V"
                   for k, a in acc.items()]
+    elif acc and "left" in next(iter(acc.values())):   # non-collinear: vectors
+
+        def vec(v, unit):
+            return "[" + ", ".join(f"{c:.6g}" for c in v) + f"] {unit}"
+
+        lines.append("spin accum.    vector (V, lab frame) at each interface, left | right:")
+        lines += [f"  {k:14} {vec(a['left'], 'V')} | {vec(a['right'], 'V')}"
+                  for k, a in acc.items()]
+        lines.append("torque         spin-transfer torque on each magnet (lab frame), "
+                     "damping-like / field-like relative to the other magnet:")
+        parts = f.get("torque_parts", {})
+        for k, t in f["torque"].items():
+            p = parts.get(k, {})
+            lines.append(f"  {k:14} {vec(t, 'N m')}; DL {p.get('damping_like', 0.0):.6g}, "
+                         f"FL {p.get('field_like', 0.0):.6g} N m (vs {p.get('reference')})")
     if "torque_per_sin_theta" in f:
         lines.append(f"torque on F2   {f['torque_per_sin_theta']:.6g} J/m^2 x sin(theta) "
                      f"(Eq. 12 x delta_mu_bar; {f['torque_total_per_sin_theta']:.6g} N m)")
@@ -152,7 +180,9 @@ def _readable(f: dict, sol) -> str:
         lines.append(f"diffusion      V_UD {f['diffusion_V_UD']:.10g} V, R "
                      f"{f['diffusion_resistance']:.10g} ohm; rel. error V_UD "
                      f"{f.get('rel_error_V_UD', float('nan')):.2e}, R "
-                     f"{f.get('rel_error_resistance', float('nan')):.2e}")
+                     f"{f.get('rel_error_resistance', float('nan')):.2e}"
+                     + (f", torque {f['rel_error_torque']:.2e}" if "rel_error_torque" in f
+                        else ""))
     if "plot" in f:
         lines.append(f"profile plot   {f['plot']}")
     return "\n".join(lines)

@@ -275,6 +275,11 @@ def solve_diffusion(stack, current: float) -> "DiffusionSolution":
     ``current`` (A) entering its source terminal."""
     check_geometry(stack, "solve_diffusion")
     ws = stack.geometry
+    if getattr(ws, "spin_axis", ()) is None:
+        from .errors import StackError
+
+        raise StackError(f"{ws.source}: the magnets are not collinear: use "
+                         "circuitspin.diffusion_vector.solve_noncollinear")
     a_ref = _area_scale(ws)
     pieces = _pieces(ws, a_ref)
     sy, M, b = _assemble(ws, pieces, float(current), a_ref)

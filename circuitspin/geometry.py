@@ -59,6 +59,10 @@ class Layer:
     segments: int | None = None
     x0: float = 0.0
     area_profile: AreaProfile | None = None
+    #: the magnetization as a lab-frame unit vector (spin space); ``magnetization`` is
+    #: "up"/"down" relative to the stack's ``spin_axis`` (collinear stacks) or "up"
+    #: (non-collinear stacks: a magnet's bands are along its own ``direction``)
+    direction: tuple = (0.0, 0.0, 1.0)
 
     def area_at(self, base_area: float, xi):
         """Cross-section (m^2) at local positions ``xi`` (m, from the first face).
@@ -170,6 +174,23 @@ class NamedParts:
             raise StackError(f"{self.source}: [motor] table missing")
         return -1.0 if self.layers[self.motor.index].magnetization == "down" else 1.0
 
+    @property
+    def collinear(self) -> bool:
+        """Whether every magnet is parallel or antiparallel to :attr:`spin_axis`."""
+        return self.spin_axis is not None
+
+    def band_axis(self, index: int) -> np.ndarray:
+        """The lab unit vector along which the "up" band of part ``index`` points in the
+        network: the spin axis of a collinear stack; in a non-collinear one, a magnet's
+        own direction and +z for a normal metal (whose x and y spin components are
+        nodes of their own)."""
+        part = self.layers[index]
+        if self.spin_axis is not None:
+            return np.array(self.spin_axis, dtype=float)
+        if part.material.ferromagnetic:
+            return np.array(part.direction, dtype=float)
+        return np.array([0.0, 0.0, 1.0])
+
     def with_motor(self, **changes):
         """A copy with motor fields changed (e.g. ``magnons=10``)."""
         if self.motor is None:
@@ -189,6 +210,9 @@ class Stack(NamedParts):
     motor: Motor | None = None
     source: str = "<dict>"
     materials: dict = field(default_factory=dict, compare=False, repr=False)
+    #: the common axis of a collinear stack's magnets (lab unit vector: "up" is along
+    #: it), None for a non-collinear stack (physics: docs/noncollinear.md)
+    spin_axis: tuple | None = (0.0, 0.0, 1.0)
 
     @property
     def thickness(self) -> float:
@@ -275,6 +299,8 @@ class Geometry(NamedParts):
     #: False for the chain of a ``[[layers]]`` stack, whose nodes are named after its
     #: layers (``source``, ``j1``... are internal): no terminal labels in its network
     named_nodes: bool = True
+    #: as :attr:`Stack.spin_axis`
+    spin_axis: tuple | None = (0.0, 0.0, 1.0)
 
     @property
     def wires(self) -> tuple[Wire, ...]:
@@ -349,7 +375,8 @@ def wires_from_stack(stack: Stack, named_nodes: bool = True) -> Geometry:
         wires.append(Wire(name=layer.name, material=layer.material,
                           thickness=layer.thickness, magnetization=layer.magnetization,
                           segments=layer.segments, x0=layer.x0,
-                          area_profile=layer.area_profile, area=stack.area,
+                          area_profile=layer.area_profile, direction=layer.direction,
+                          area=stack.area,
                           node_from=names[i], node_to=names[i + 1], contact_to=contact))
     nodes = (("source", "source"),) + tuple((f"j{i}", "junction") for i in range(1, n)) \
         + (("ground", "ground"),)
@@ -358,4 +385,5 @@ def wires_from_stack(stack: Stack, named_nodes: bool = True) -> Geometry:
         motor = replace(motor, end="from")
     return Geometry(title=stack.title, temperature=stack.temperature, layers=tuple(wires),
                      nodes=nodes, motor=motor, source=stack.source, area=stack.area,
-                     materials=stack.materials, named_nodes=named_nodes)
+                     materials=stack.materials, named_nodes=named_nodes,
+                     spin_axis=stack.spin_axis)

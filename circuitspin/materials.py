@@ -82,6 +82,10 @@ class InterfaceParams:
     ar: float
     gamma: float
     source: str = ""
+    #: real and imaginary parts of the spin-mixing conductance per area, S/m^2, in the
+    #: per-spin normalisation of 1/r_up, 1/r_dn (None: not available)
+    g_mix: float | None = None
+    g_mix_im: float = 0.0
 
     def band_resistances(self, gamma: float | None = None) -> tuple[float, float]:
         """(r_up, r_dn) in ohm m^2 for the given signed asymmetry (default: own gamma)."""

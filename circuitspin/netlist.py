@@ -171,7 +171,10 @@ def _header(network: Network, current: float, names: list[str], dialect: str,
                  f"beta {_num(lay.beta)}, lsf {_num(lay.lsf)}, rho_up {_num(rho_up)}, "
                  f"rho_dn {_num(rho_dn)}, segments {int(counts[i])}"
                  + ("" if getattr(lay, "area", None) is None else f", area {_num(lay.area)}")
-                 + ("" if flare is None else f", area profile {_quote(flare, 200)}"))
+                 + ("" if flare is None else f", area profile {_quote(flare, 200)}")
+                 + ("" if network.coupling is None or not lay.material.ferromagnetic
+                    else ", m [" + ", ".join(_num(c) for c in lay.direction)
+                    + "] (its bands are along m)"))
     for iface in getattr(st, "interfaces", ()):
         a, b = prefixes[iface.left], prefixes[iface.left + 1]
         if iface.merged:
@@ -180,7 +183,10 @@ def _header(network: Network, current: float, names: list[str], dialect: str,
             r_up, r_dn = iface.band_resistances
             h.append(f"* interface {a}|{b}: AR* {_num(iface.params.ar)} ohm m^2, gamma "
                      f"{_num(iface.gamma)} (signed), r_up {_num(r_up)}, r_dn {_num(r_dn)} "
-                     "ohm m^2")
+                     "ohm m^2" + ("" if network.coupling is None
+                                  or iface.params.g_mix is None else
+                                  f", g_mix {_num(iface.params.g_mix)}, g_mix_im "
+                                  f"{_num(iface.params.g_mix_im)} S/m^2"))
     m = getattr(st, "motor", None)
     if m is not None and network.u is not None:
         h.append(f"* motor nodes: u = {raw[network.u]}, d = {raw[network.d]}")
@@ -290,6 +296,8 @@ def to_spice(network: Network, current: float, *, dialect: str = "ngspice",
         b = [names[i] for i in network.edge_b[sel].tolist()]
         r = [r_all[i] for i in sel.tolist()]
         lines.extend(map(f"R{letter}%d %s %s %s".__mod__, zip(idx[sel].tolist(), a, b, r)))
+    if network.coupling is not None:
+        lines += _coupling_lines(network, names)
     with_motor = motor and _has_motor(network)
     if with_motor:
         lines += ["* linear motor: R_M in series with the counter-EMF, current i(vm) = I_M "
@@ -306,6 +314,34 @@ def to_spice(network: Network, current: float, *, dialect: str = "ngspice",
         lines.append(".print dc format=noindex precision=16 " + " ".join(probes))
     lines.append(".end")
     return "\n".join(lines) + "\n"
+
+
+def _coupling_lines(network: Network, names: list[str]) -> list[str]:
+    """G elements (VCCS) of a non-collinear network's coupling entries.
+
+    Each matrix entry C_ij (S) of :attr:`Network.coupling` (duplicates summed) is one
+    line ``Gc<k> <i> 0 <j> 0 C_ij``: a current C_ij V(j) leaving node i to the ground,
+    what the entry adds to the nodal equation of node i (a diagonal entry is a
+    conductance to the ground: the shunt of a spin node, whose ground is D = 0)."""
+    import scipy.sparse as sp
+
+    rows, cols, vals = network.coupling
+    n = network.n_nodes
+    c = sp.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
+    c.sum_duplicates()
+    c = c.tocoo()
+    keep = c.data != 0.0
+    i, j, v = c.row[keep], c.col[keep], c.data[keep]
+    bad = ~np.isfinite(v)
+    if bad.any():
+        raise NetlistError("a coupling entry is not finite: no deck")
+    out = ["* non-collinear magnets: couplings through m (F|N band conductances along m, "
+           "spin-mixing conductance) and the x, y spin nodes (<layer>_<pos>_sx, _sy: "
+           "potential D_x, D_y), as voltage-controlled current sources: Gc<k> i 0 j 0 C_ij "
+           "draws C_ij V(j) out of node i"]
+    out += [f"Gc{k} {names[a]} 0 {names[b]} 0 {val!r}"
+            for k, (a, b, val) in enumerate(zip(i.tolist(), j.tolist(), v.tolist()))]
+    return out
 
 
 def write_text_atomic(text: str, path) -> Path:

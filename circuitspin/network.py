@@ -44,11 +44,14 @@ import numpy as np
 from .errors import NetworkError
 from .flaring import mesh
 from .segments import exact_segment, flared_segment, ladder_segment
+from .spin_network import mixing_pair, spin_vector_parts
 from .geometry import TERMINAL_KINDS, Geometry, Stack
 
 EDGE_KINDS = ("band", "spin-flip", "interface", "diagonal", "motor")
 BAND, SPIN_FLIP, INTERFACE, DIAGONAL, MOTOR = range(5)
-BANDS = ("up", "dn", "e")
+#: band codes: up, down, electrode; "sx", "sy": the x and y spin-accumulation nodes of a
+#: normal metal in a non-collinear stack (potential D_x, D_y; its z is up - dn)
+BANDS = ("up", "dn", "e", "sx", "sy")
 
 
 class Node(NamedTuple):
@@ -89,6 +92,20 @@ class Network:
     terminals : dict or None      branched geometries: terminal name -> electrode node
     node_labels : dict or None    node index -> name overriding the default in
                                   :meth:`node_names` (terminals, junctions)
+    coupling : (rows, cols, vals) or None
+        Non-collinear stacks: matrix entries (S) added to the edges' conductance matrix
+        (node indices): the x and y spin nodes' lines and shunts, and the F|N contacts
+        (band conductances along m, spin-mixing conductance; not symmetric when
+        g_mix_im != 0).  The current leaving node i is sum_e + sum_j C_ij V_j.
+    spin_nodes : int array (n_nodes, 2) or None
+        The x and y spin nodes of a normal metal's node (indexed by its up node; -1:
+        none, e.g. an electrode, where D = 0).
+    mixing : tuple of dict or None
+        The F|N contacts of a non-collinear stack: ``f`` (the magnet's layer index),
+        ``n`` (the normal metal's), ``f_nodes`` (up, dn along m), ``n_nodes`` (up, dn,
+        sx, sy), ``m``, ``area``, ``g_mix``, ``g_mix_im``, ``G`` (G_up, G_dn).
+    spin_segments : (seg, g_series, g_shunt_a, g_shunt_b) or None
+        The x/y line of each normal-metal segment (indices into the segment table).
     """
 
     stack: Stack
@@ -117,6 +134,16 @@ class Network:
     seg_vert_b: np.ndarray | None = None
     terminals: dict | None = None
     node_labels: dict | None = None
+    coupling: tuple | None = None
+    spin_nodes: np.ndarray | None = None
+    mixing: tuple | None = None
+    spin_segments: tuple | None = None
+
+    @property
+    def collinear(self) -> bool:
+        """True for Berger's two-band network; False for the charge + spin-vector
+        network of a non-collinear stack (``coupling`` holds its extra matrix entries)."""
+        return self.coupling is None
 
     @property
     def n_nodes(self) -> int:
@@ -151,7 +178,12 @@ class Network:
             return int(self.rows_up[row])
         if band == "dn":
             return int(self.rows_dn[row])
-        raise NetworkError(f"band must be 'up', 'dn' or 'e', got {band!r}")
+        if band in ("sx", "sy") and self.spin_nodes is not None:
+            i = int(self.spin_nodes[self.rows_up[row], band == "sy"])
+            if i >= 0:
+                return i
+        raise NetworkError(f"band must be 'up', 'dn', 'e' (or 'sx', 'sy' of a normal "
+                           f"metal in a non-collinear stack), got {band!r}")
 
     def node_names(self) -> list[str]:
         """SPICE-style names of all nodes, in index order (motor nodes ``u`` and ``d``)."""
@@ -449,12 +481,20 @@ def build_network(stack, segments: int | None = None, method: str | None = None
         exact=method == "exact")
 
     # ---- interfaces between wire ends and the geometry's nodes
+    node_wire = np.concatenate(chunks["layer"])
+    mixed = []      # non-collinear F|N contacts: (F nodes, N nodes, m, contact)
     for li, w in enumerate(wires):
         for end, row in (("from", offsets[li]), ("to", offsets[li + 1] - 1)):
             contact = w.contact(end)
             if contact is None:
                 continue
             up, dn = geo_nodes[w.node(end)]
+            if geo.spin_axis is None:
+                pair = mixing_pair(wires, li, (int(rows_up[row]), int(rows_dn[row])),
+                                    (up, dn), node_wire, contact)
+                if pair is not None:
+                    mixed.append(pair)
+                    continue
             r_up, r_dn = contact.band_resistances
             parts_a.append(np.array([rows_up[row], rows_dn[row]]))
             parts_b.append(np.array([up, dn]))
@@ -463,6 +503,17 @@ def build_network(stack, segments: int | None = None, method: str | None = None
     edge_a, edge_b, edge_g, edge_kind = finish_edges(parts_a, parts_b, parts_g, parts_k)
     node_layer = np.concatenate(chunks["layer"])
     check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes)
+    spin = None
+    if geo.spin_axis is None:  # non-collinear: the x, y spin nodes and the couplings
+        spin = spin_vector_parts(wires, local, method, rows_up, rows_dn, rows_layer, seg_a,
+                                 seg_b, mixed, edge_a, edge_b, edge_g,
+                                 edge_kind == INTERFACE, node_layer,
+                                 np.concatenate(chunks["pos"]), np.concatenate(chunks["x"]))
+        extra = spin.pop("nodes")
+        for key in chunks:
+            chunks[key].append(extra[key])
+        node_layer = np.concatenate(chunks["layer"])
+        n_nodes = node_layer.size
 
     u = d = None
     motor_g = motor_emf = 0.0
@@ -497,6 +548,10 @@ def build_network(stack, segments: int | None = None, method: str | None = None
         seg_a=seg_a, seg_b=seg_b, seg_g=np.column_stack([g_uu, g_dd, g_va, g_x]),
         seg_vert_b=g_vb if flared else None,
         terminals=terminals if named else None, node_labels=labels if named else None,
+        coupling=None if spin is None else spin["coupling"],
+        spin_nodes=None if spin is None else spin["spin_nodes"],
+        mixing=None if spin is None else spin["mixing"],
+        spin_segments=None if spin is None else spin["spin_segments"],
     )
     if named:
         _check_names(net, counts)

@@ -35,6 +35,7 @@ from .flaring import AreaProfile
 from .geometry import (ENDS, TERMINAL_KINDS, Contact, Geometry, Interface, Layer, Motor,
                        Stack, Wire)
 from .materials import InterfaceParams, Material, builtin_interface, builtin_material
+from .magnets import check_mixing, collinear_axis, orient, read_magnetization
 from .units import to_si
 
 _COMMON_TOP = {"title", "area", "temperature", "materials", "interfaces", "motor"}
@@ -42,7 +43,8 @@ _TOP_KEYS = {"layer": _COMMON_TOP | {"layers"}, "wire": _COMMON_TOP | {"wires", 
 _MATERIAL_KEYS = {"rho": "ohm*m", "beta": "", "lsf": "m", "kF": "1/m", "kF_up": "1/m",
                   "kF_dn": "1/m"}
 _MATERIAL_OTHER = {"ferromagnetic", "source"}
-_INTERFACE_KEYS = {"ar": "ohm*m**2", "gamma": ""}
+_INTERFACE_KEYS = {"ar": "ohm*m**2", "gamma": "", "g_mix": "S/m**2", "g_mix_im": "S/m**2"}
+
 _PART_COMMON = {"name", "material", "magnetization", "segments", "area_profile"}
 _PART_KEYS = {"layer": _PART_COMMON | {"thickness"},
               "wire": _PART_COMMON | {"length", "area", "from", "to", "interface_from",
@@ -247,8 +249,8 @@ def _read_part(r: _Reader, entry, table, i, kind, materials, seen, default_area=
         if out["node_from"] == out["node_to"]:
             r.fail(table, "to", f"a wire must join two different nodes, got "
                                 f"{out['node_to']!r} twice")
-    out["magnetization"] = r.string(entry, "magnetization", table, required=False,
-                                    default="up", choices=("up", "down"))
+    out["direction"] = read_magnetization(r, entry, table)
+    out["magnetization"] = "up" if out["direction"][2] >= 0 else "down"
     segments = entry.get("segments")
     if segments is not None and (isinstance(segments, bool) or not isinstance(segments, int)
                                  or segments < 1):
@@ -274,6 +276,8 @@ def _read_layers(r, data, head, area, interfaces) -> Stack:
         fields = _read_part(r, entry, table, i, "layer", head["materials"], seen)
         layers.append(Layer(x0=x0, **fields))
         x0 += fields["thickness"]
+    axis = collinear_axis(layers)
+    layers = orient(layers, axis)
 
     iface_list = []
     for i in range(len(layers) - 1):
@@ -295,13 +299,18 @@ def _read_layers(r, data, head, area, interfaces) -> Stack:
         if ferro and ferro[0].magnetization == "down":
             gamma = -gamma
         iface_list.append(Interface(left=i, params=params, gamma=gamma))
+    if axis is None:
+        for i in range(len(layers) - 1):
+            a, b = layers[i], layers[i + 1]
+            check_mixing(r, a, b, iface_list[i].params,
+                         f"{a.material.name}/{b.material.name}")
 
 
     motor = None
     if "motor" in data:
         motor = _read_motor(r, data["motor"], layers, "layer")
     return Stack(area=area, layers=tuple(layers), interfaces=tuple(iface_list), motor=motor,
-                 **head)
+                 spin_axis=axis, **head)
 
 
 def _read_wires(r, data, head, area, interfaces) -> Geometry:
@@ -314,6 +323,11 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
         wires.append(Wire(**_read_part(r, entry, table, i, "wire", head["materials"], seen,
                                        area)))
         entries.append((table, entry))
+    axis = collinear_axis(wires)
+    if axis is None:
+        r.fail("wires", None, "magnets that are not collinear are supported in straight "
+                              "stacks ([[layers]]) only, not yet in [[wires]] geometries")
+    wires = orient(wires, axis)
 
     # nodes: terminals, junctions (>= 2 ends), open ends (1 end), in order of first use
     uses: dict[str, int] = {}
@@ -335,7 +349,7 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
     kinds = dict(nodes)
     wires = [_with_contacts(r, w, table, entry, wires, kinds, interfaces)
              for w, (table, entry) in zip(wires, entries)]
-    geo = Geometry(layers=tuple(wires), nodes=nodes, area=area, **head)
+    geo = Geometry(layers=tuple(wires), nodes=nodes, area=area, spin_axis=axis, **head)
     if "motor" in data:
         geo = replace(geo, motor=_read_motor(r, data["motor"], wires, "wire", geo))
     return geo
@@ -433,8 +447,13 @@ def _read_interfaces(r: _Reader, data) -> dict[frozenset, tuple[str, InterfacePa
         ar = r.number(entry, "ar", "ohm*m**2", table, check=lambda v: v >= 0, what=">= 0")
         gamma = r.number(entry, "gamma", "", table, required=False, default=0.0,
                          check=lambda v: abs(v) < 1, what="in (-1, 1)")
+        g_mix = r.number(entry, "g_mix", "S/m**2", table, required=False,
+                         check=lambda v: v >= 0, what=">= 0")
+        g_mix_im = r.number(entry, "g_mix_im", "S/m**2", table, required=False,
+                            default=0.0)
         pair = frozenset(parts) if parts[0] != parts[1] else frozenset([parts[0]])
-        out[pair] = (tuple(parts), InterfaceParams(ar=ar, gamma=gamma, source="stack file"))
+        out[pair] = (tuple(parts), InterfaceParams(ar=ar, gamma=gamma, source="stack file",
+                                                   g_mix=g_mix, g_mix_im=g_mix_im))
     return out
 
 

@@ -153,3 +153,33 @@ def flared_segment(area_a, area_b, length, lsf, sigma_up, sigma_dn, method="exac
     g_dd = am * (sd * sd / (sigma * length) + p * q / lsf)
     g_diag = am * p * inv_minus_csch(u) / lsf
     return g_uu, g_dd, aa * p * cmi / lsf, ab * p * cmi / lsf, g_diag
+
+
+def spin_channel_segment(area_a, area_b, length, lsf, sigma, method="exact"):
+    """One transverse spin component of a normal-metal segment: (g_series, g_shunt_a,
+    g_shunt_b), S.
+
+    A normal metal's two bands (sigma_up = sigma_dn = sigma / 2) split into the charge
+    mode and the spin mode D = V_up - V_dn; with the nodal row Is / 2 (Is = I_up - I_dn)
+    and the node potential D, the spin mode of :func:`flared_segment` is a series
+    conductance (g_uu - g_diag) / 2 and a shunt g_vert + g_diag at each end.  Each of
+    the x, y and z components of a normal metal's spin accumulation is this line
+    (p = sigma / 4, u = L / lsf, A_m = sqrt(A_a A_b))::
+
+        exact:   g_series = A_m p csch(u) / lsf
+                 g_shunt  = [A_end p (coth(u) - 1/u) + A_m p (1/u - csch(u))] / lsf
+        ladder:  g_series = sigma A_m / (4 L), g_shunt = the half segment's spin flip
+
+    written without the cancellation of g_uu - g_diag for L >> lsf.
+    """
+    aa, ab, length, lsf = (np.asarray(v, dtype=float) for v in (area_a, area_b, length, lsf))
+    sigma = np.asarray(sigma, dtype=float)
+    half = 0.5 * sigma
+    _, _, g_va, g_vb, g_x = flared_segment(aa, ab, length, lsf, half, half, method=method)
+    am = np.where(aa == ab, aa, np.sqrt(aa) * np.sqrt(ab))
+    p = sigma / 4.0
+    if method == "ladder":
+        series = p * am / length
+    else:
+        series = am * p * csch(length / lsf) / lsf
+    return series, g_va + g_x, g_vb + g_x

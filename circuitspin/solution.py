@@ -33,6 +33,9 @@ def kcl_outflow(network: Network, potentials: np.ndarray, motor_current: float =
     i_e = network.edge_g * (v[network.edge_a] - v[network.edge_b])
     n = network.n_nodes
     out = np.bincount(network.edge_a, i_e, n) - np.bincount(network.edge_b, i_e, n)
+    if network.coupling is not None:  # a non-collinear stack's extra matrix entries
+        rows, cols, vals = network.coupling
+        out += np.bincount(rows, vals * v[cols], n)
     if network.u is not None and motor_current:
         out[network.u] += motor_current
         out[network.d] -= motor_current
@@ -118,6 +121,9 @@ class Solution:
         w = net.edge_g * (np.abs(v[net.edge_a]) + np.abs(v[net.edge_b]))
         n = net.n_nodes
         scale = np.bincount(net.edge_a, w, n) + np.bincount(net.edge_b, w, n)
+        if net.coupling is not None:
+            rows, cols, vals = net.coupling
+            scale += np.bincount(rows, np.abs(vals * v[cols]), n)
         scale += np.abs(injections(net, self.current))
         if net.u is not None and self.motor_current:
             scale[[net.u, net.d]] += abs(self.motor_current)
@@ -177,25 +183,139 @@ class Solution:
         _, from_end = np.unique(rows[::-1], return_index=True)
         last = rows.size - 1 - from_end
         ends = np.concatenate([first, last])
-        delta = dict(zip(ends.tolist(),
-                         (v[net.rows_up[ends]] - v[net.rows_dn[ends]]).tolist()))
+        vec = dict(zip(ends.tolist(), (self._spin_vector(r) for r in ends.tolist())))
         first, last = first.tolist(), last.tolist()
         out = {}
         if getattr(net.stack, "interfaces", None) is not None:
             for i in range(len(layers) - 1):
                 out[f"{layers[i].name}|{layers[i + 1].name}"] = {
-                    "left": [0.0, 0.0, float(delta[last[i]])],
-                    "right": [0.0, 0.0, float(delta[first[i + 1]])]}
+                    "left": vec[last[i]], "right": vec[first[i + 1]]}
         else:
             for i, part in enumerate(layers):
-                out[f"{part.name}:from"] = [0.0, 0.0, float(delta[first[i]])]
-                out[f"{part.name}:to"] = [0.0, 0.0, float(delta[last[i]])]
+                out[f"{part.name}:from"] = vec[first[i]]
+                out[f"{part.name}:to"] = vec[last[i]]
         if key is None:
             return out
         if key not in out:
             raise SolverError(f"{net.stack.source}: no interface {key!r} (interfaces: "
                               f"{', '.join(out)})")
         return out[key]
+
+    def _spin_vector(self, row: int) -> list:
+        """The lab-frame spin accumulation (V) at profile row ``row``: a normal metal's
+        (D_x, D_y, D_z) in a non-collinear stack, else the up band's axis times
+        V_up - V_dn (for a collinear stack along z: ``[0, 0, V_up - V_dn]``)."""
+        net = self.network
+        v = self.potentials
+        up, dn = int(net.rows_up[row]), int(net.rows_dn[row])
+        delta = float(v[up] - v[dn])
+        if net.spin_nodes is not None:
+            sx, sy = net.spin_nodes[up]
+            if sx >= 0:
+                return [float(v[sx]), float(v[sy]), delta]
+        axis = net.stack.geometry.band_axis(int(net.rows_layer[row]))
+        return [float(a * delta) if a else 0.0 for a in axis.tolist()]
+
+    def spin_currents(self) -> dict:
+        """Spin current vectors (A, units of I_up - I_dn, lab frame, along +x) on both
+        sides of every interface of a straight stack, each from its own layer's bulk
+        (the band currents at the face; a normal metal's x and y from its spin lines):
+        ``{"LEFT|RIGHT": {"left": [x, y, z], "right": [x, y, z]}}``.  Across an F|N
+        contact the difference left - right is the transverse spin current the magnet
+        absorbs (whichever side it is on); elsewhere it is zero."""
+        net = self.network
+        v = self.potentials
+        geo = net.stack.geometry
+        i_up_a, i_dn_a, i_up_b, i_dn_b = segment_end_currents(net, v)
+        n_rows = net.rows_up.size
+        vec = np.zeros((n_rows, 3))
+        axes = np.array([geo.band_axis(i) for i in range(len(net.stack.layers))])
+        s_a, s_b = i_up_a - i_dn_a, i_up_b - i_dn_b
+        vec[net.seg_b] = axes[net.rows_layer[net.seg_b]] * s_b[:, None]
+        vec[net.seg_a] = axes[net.rows_layer[net.seg_a]] * s_a[:, None]
+        if net.spin_segments is not None and net.spin_segments[0].size:
+            seg, g_s, sh_a, sh_b = net.spin_segments
+            ra, rb = net.seg_a[seg], net.seg_b[seg]
+            for c in (0, 1):
+                ia = net.spin_nodes[net.rows_up[ra], c]
+                ib = net.spin_nodes[net.rows_up[rb], c]
+                da = np.where(ia >= 0, v[ia], 0.0)
+                db = np.where(ib >= 0, v[ib], 0.0)
+                vec[rb, c] = 2.0 * (g_s * (da - db) - sh_b * db)
+                vec[ra, c] = 2.0 * (g_s * (da - db) + sh_a * da)
+        rows = net.rows_layer
+        _, first = np.unique(rows, return_index=True)
+        _, from_end = np.unique(rows[::-1], return_index=True)
+        last = rows.size - 1 - from_end
+        layers = net.stack.layers
+        return {f"{layers[i].name}|{layers[i + 1].name}": {
+                    "left": vec[last[i]].tolist(), "right": vec[first[i + 1]].tolist()}
+                for i in range(len(layers) - 1)}
+
+    def spin_current_into_magnets(self) -> dict:
+        """Transverse spin current (A, units of I_up - I_dn, lab frame) flowing into each
+        magnet across its F|N contacts: ``{layer name: array([x, y, z])}``, each F|N
+        contact's A [g_mix D_perp + g_mix_im (D x m)] with D the normal metal's spin
+        accumulation there; zero for a collinear stack."""
+        net = self.network
+        v = self.potentials
+        layers = net.stack.layers
+        out = {lay.name: np.zeros(3) for lay in layers if lay.material.ferromagnetic}
+        for c in net.mixing or ():
+            nu, nd = c["n_nodes"]
+            sx, sy = net.spin_nodes[nu]
+            d = np.array([v[sx], v[sy], v[nu] - v[nd]])
+            m = c["m"]
+            d_perp = d - m * (m @ d)
+            out[layers[c["f"]].name] += c["area"] * (c["g_mix"] * d_perp
+                                                     + c["g_mix_im"] * np.cross(d, m))
+        return out
+
+    def torque(self, key: str | None = None):
+        """Spin-transfer torque on each magnet (N m, lab frame): (hbar / 2e) times the
+        transverse spin current flowing into it (:meth:`spin_current_into_magnets`).
+        ``{layer name: [x, y, z]}``; ``key`` selects one magnet."""
+        from scipy import constants as c
+
+        k = c.hbar / (2.0 * c.e)
+        out = {name: [float(k * x) for x in i_s]
+               for name, i_s in self.spin_current_into_magnets().items()}
+        if key is None:
+            return out
+        if key not in out:
+            raise SolverError(f"{self.network.stack.source}: no magnet {key!r} (magnets: "
+                              f"{', '.join(out)})")
+        return out[key]
+
+    def torque_parts(self) -> dict:
+        """Damping-like and field-like torque (N m) on each magnet relative to the
+        other magnet p (the first other magnet of the stack): ``{name: {"reference": p,
+        "damping_like": tau . e_DL, "field_like": tau . e_FL}}`` with the unit vectors
+        e_DL along m x (p x m) (in the plane of m and p, towards p) and e_FL along
+        m x p; both 0 when m and p are collinear (or there is no other magnet)."""
+        layers = self.network.stack.layers
+        geo = self.network.stack.geometry
+        magnets = [i for i, lay in enumerate(layers) if lay.material.ferromagnetic]
+        out = {}
+        tau = self.torque()
+        for i in magnets:
+            others = [j for j in magnets if j != i]
+            entry = {"reference": layers[others[0]].name if others else None,
+                     "damping_like": 0.0, "field_like": 0.0}
+            if others:
+                m = np.array(layers[i].direction, dtype=float) if geo.spin_axis is None \
+                    else geo.band_axis(i)
+                p = np.array(layers[others[0]].direction, dtype=float)
+                e_fl = np.cross(m, p)
+                s = float(np.linalg.norm(e_fl))
+                if s > 1e-12:
+                    e_fl /= s
+                    e_dl = np.cross(e_fl, m)   # = m x (p x m) / |p x m|
+                    t = np.array(tau[layers[i].name])
+                    entry["damping_like"] = float(t @ e_dl)
+                    entry["field_like"] = float(t @ e_fl)
+            out[layers[i].name] = entry
+        return out
 
     def to_dict(self) -> dict:
         """The JSON fields of ``solve --json`` (SI units; docs/commands.md)."""
@@ -218,9 +338,17 @@ class Solution:
             "kcl_residual": self.kcl_residual,
             "kcl_max": self.kcl_max,
             "spin_accumulation": self.spin_accumulation(),
+            **self.noncollinear_fields(),
             **self.terminal_fields(),
             **self.info,
         }
+
+    def noncollinear_fields(self) -> dict:
+        """Non-collinear stacks: ``torque`` ({magnet: [x, y, z]}, N m) and
+        ``torque_parts``; empty for a collinear stack (whose torques are zero)."""
+        if self.network.collinear:
+            return {}
+        return {"torque": self.torque(), "torque_parts": self.torque_parts()}
 
     def terminal_fields(self) -> dict:
         """Branched geometries: ``{"terminal_voltages": {name: V}}``; else empty."""

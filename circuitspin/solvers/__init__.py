@@ -33,6 +33,10 @@ def solve(network, current: float, *, backend: str = "nodal", **options):
 
         return solve_steady_ngspice(network, current, **options)
     if backend == "nodal":
+        if network.coupling is not None:  # non-collinear: the unsymmetric matrix
+            from .general import solve_general
+
+            return solve_general(network, current, **options)
         from .nodal import solve_nodal
 
         return solve_nodal(network, current, **options)

@@ -59,7 +59,8 @@ from ..motor import (MotorLaw, bose_b, cone_angle, linear_motor_current, motor_j
                      motor_power, spin_count)
 from ..network import Network
 from ..solution import Solution, injections, kcl_outflow
-from .nodal import NodalFactor, assemble_conductance, factor_for
+from .general import factor_for
+from .nodal import assemble_conductance
 
 _E = _c.e
 _MAX_ITER = 100
@@ -117,7 +118,7 @@ def _need_motor(network: Network):
                           "U-D points")
 
 
-def bridge_thevenin(network: Network, factor: NodalFactor | None = None) -> Thevenin:
+def bridge_thevenin(network: Network, factor=None) -> Thevenin:
     """Open-circuit gain and output resistance at U-D from one factorisation.
 
     Two solves of the network without its motor: 1 A source -> ground (``v_source``,
@@ -285,6 +286,8 @@ def solve_steady(network: Network, current: float, *, newton: str = "sparse",
         return solve_steady_thevenin(network, current)
     if newton != "sparse":
         raise SolverError(f"newton must be 'sparse' or 'thevenin', got {newton!r}")
+    if network.coupling is not None:  # the bordered system is the symmetric one
+        return solve_steady_thevenin(network, current)
     _need_motor(network)
     current = float(current)
     if not np.isfinite(current):
@@ -399,7 +402,7 @@ def sweep_network(network: Network, currents) -> dict:
         raise SolverError("currents must be finite")
     nan = np.full(currents.size, np.nan)
     if network.u is None:
-        factor = NodalFactor(network, include_motor=False)
+        factor = factor_for(network, include_motor=False)
         v_s = factor.solve(injections(network, 1.0))
         r_in = float(v_s[network.source] - v_s[network.ground])
         return {"current": currents, "voltage": r_in * currents, "V_UD": nan,

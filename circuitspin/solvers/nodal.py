@@ -219,6 +219,9 @@ class NodalFactor:
     def __init__(self, network: Network, include_motor: bool = True):
         if not isinstance(network, Network):
             raise SolverError("NodalFactor needs a built Network (call build_network first)")
+        if network.coupling is not None:
+            raise SolverError("a non-collinear network (couplings through m) takes "
+                              "circuitspin.solvers.general.GeneralFactor")
         check_network_values(network)
         self._network = network
         self.include_motor = include_motor and network.u is not None and network.motor_g > 0
@@ -474,20 +477,23 @@ def factor_for(network: Network, include_motor: bool = True) -> NodalFactor:
     return cache[include]
 
 
-def solve_nodal(network: Network, current: float, refine: int = 3, check: bool = True
-                ) -> Solution:
+def solve_nodal(network: Network, current: float, refine: int = 3, check: bool = True,
+                factor=None) -> Solution:
     """Solve the network with ``current`` (A) entering its source electrode.
 
     ``check=True`` (default) estimates the condition number and the error left by the
     refinement (``Solution.info``: ``condition_estimate``, ``error_estimate``,
     ``refinement_steps``) and warns (:class:`~circuitspin.errors.CircuitSpinWarning`)
     when the answer cannot be trusted to ``TRUST_REL``; ``check=False`` skips the
-    estimate (a few solves with the factor).
+    estimate (a few solves with the factor).  ``factor``: the factorisation to use
+    (default :func:`factor_for`; a non-collinear network's comes from
+    :func:`circuitspin.solvers.general.factor_for`).
     """
     current = float(current)
     if not np.isfinite(current):
         raise SolverError(f"current must be finite, got {current}")
-    factor = factor_for(network)
+    if factor is None:
+        factor = factor_for(network)
     b = injections(network, current) + motor_injections(network)
     with np.errstate(over="ignore", invalid="ignore"):
         v, rep = factor.solve(b, refine=refine, report=True)
@@ -524,7 +530,7 @@ def solve_nodal(network: Network, current: float, refine: int = 3, check: bool =
 REFUSE_REL = 1e-3
 
 
-def check_answer(sol: Solution, who: str) -> None:
+def check_answer(sol: Solution, who: str, factor=None) -> None:
     """Check a solution computed elsewhere (ngspice) on the network's own conductances.
 
     Non-finite potentials are a SolverError.  Otherwise one step of the nodal solver's
@@ -542,7 +548,8 @@ def check_answer(sol: Solution, who: str) -> None:
         bad = int(np.count_nonzero(~np.isfinite(v)))
         raise SolverError(f"{who} returned {bad} non-finite node potential(s): its answer "
                           "is not a solution of the network")
-    factor = factor_for(network)
+    if factor is None:
+        factor = factor_for(network)
     with np.errstate(over="ignore", invalid="ignore"):
         # the residual with the answer's own motor current (a linear or steady motor)
         r = injections(network, sol.current) - kcl_outflow(network, v, sol.motor_current)

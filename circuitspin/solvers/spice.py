@@ -445,7 +445,8 @@ def solve_ngspice(network: Network, current: float, mode: str = "auto", timeout=
     sol = Solution(network=network, potentials=v, current=current, backend="ngspice",
                    motor_current=float(i_m), magnons=float(magnons), info=info)
     if check:
+        from .general import factor_for
         from .nodal import check_answer
 
-        check_answer(sol, f"ngspice ({used})")
+        check_answer(sol, f"ngspice ({used})", factor=factor_for(network))
     return sol

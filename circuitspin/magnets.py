@@ -1,0 +1,126 @@
+"""Magnet directions: the ``magnetization`` key, collinearity, and the rules of a
+non-collinear stack (docs/noncollinear.md).  Used by the reader.
+
+Public API
+----------
+read_magnetization(r, entry, table) -> (mx, my, mz)
+    "up" = +z, "down" = -z, ``[mx, my, mz]`` (normalised) or ``{theta, phi}`` (polar
+    angle from +z, azimuth from +x; a bare number is in degrees).
+collinear_axis(parts) -> axis or None
+    The common axis of the magnets (+z when they all lie along z), None if they are not
+    collinear (|m x axis| > COLLINEAR_TOL for some magnet).
+orient(parts, axis)
+    The parts with ``magnetization`` "up"/"down" relative to the axis (collinear) or "up"
+    (non-collinear: each magnet's bands are along its own direction).
+check_mixing(r, a, b, params, pair)
+    A non-collinear stack's interface rules: g_mix at every F|N contact, ferromagnets in
+    contact parallel, normal metals without spin asymmetry.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from .units import to_si
+
+#: |m x axis| at or below this: the magnet is along the axis (a stack file's "180 deg"
+#: leaves sin(pi) ~ 1.2e-16)
+COLLINEAR_TOL = 1e-12
+
+
+def read_magnetization(r, entry: dict, table: str) -> tuple:
+    """The ``magnetization`` of a layer or wire as a lab unit vector: "up" = +z,
+    "down" = -z, ``[mx, my, mz]`` (normalised), or ``{theta, phi}`` (polar angle from
+    +z, azimuth from +x; a bare number is in degrees, a string may carry a unit)."""
+    value = entry.get("magnetization", "up")
+    if isinstance(value, str):
+        if value not in ("up", "down"):
+            r.fail(table, "magnetization", f"must be 'up', 'down', [mx, my, mz] or "
+                                           f"{{ theta, phi }}, got {value!r}")
+        return (0.0, 0.0, 1.0 if value == "up" else -1.0)
+    if isinstance(value, list):
+        if len(value) != 3:
+            r.fail(table, "magnetization", f"a vector needs 3 components [mx, my, mz], got "
+                                           f"{len(value)}")
+        try:
+            v = [to_si(c, "") for c in value]
+        except ValueError as exc:
+            r.fail(table, "magnetization", str(exc))
+        norm = math.sqrt(sum(c * c for c in v))
+        if not norm > 0 or not math.isfinite(norm):
+            r.fail(table, "magnetization", f"must be a nonzero finite vector, got {value!r}")
+        return tuple(c / norm for c in v)
+    if isinstance(value, dict):
+        t = f"{table} magnetization"
+        r.unknown(value, {"theta", "phi"}, t)
+        angles = []
+        for key in ("theta", "phi"):
+            raw = value.get(key, 0.0)
+            if key not in value and key == "theta":
+                r.fail(t, "theta", "missing")
+            try:
+                a = math.radians(float(raw)) if isinstance(raw, (int, float)) \
+                    and not isinstance(raw, bool) else to_si(raw, "rad")
+            except (ValueError, TypeError) as exc:
+                r.fail(t, key, str(exc))
+            if not math.isfinite(a):
+                r.fail(t, key, f"must be finite, got {raw!r}")
+            angles.append(a)
+        th, ph = angles
+        return (math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th))
+    r.fail(table, "magnetization", f"must be 'up', 'down', [mx, my, mz] or "
+                                   f"{{ theta, phi }}, got {value!r}")
+
+
+def collinear_axis(parts) -> tuple | None:
+    """The common axis of the ferromagnetic parts' directions (+z when they are all
+    along z, else the first magnet's direction), or None when they are not collinear."""
+    dirs = [np.array(p.direction) for p in parts if p.material.ferromagnetic]
+    for axis in (np.array([0.0, 0.0, 1.0]), dirs[0] if dirs else None):
+        if axis is None:
+            break
+        if all(np.linalg.norm(np.cross(d, axis)) <= COLLINEAR_TOL for d in dirs):
+            return tuple(float(c) for c in axis)
+    return None
+
+
+def orient(parts, axis):
+    """The parts with ``magnetization`` "up"/"down" relative to the collinear ``axis``
+    (lab up = +axis), or "up" for every part of a non-collinear stack (axis None: a
+    magnet's bands are along its own direction)."""
+    out = []
+    for p in parts:
+        if axis is None:
+            mag = "up"
+        else:
+            mag = "up" if sum(a * b for a, b in zip(p.direction, axis)) >= 0 else "down"
+        out.append(replace(p, magnetization=mag) if mag != p.magnetization else p)
+    return out
+
+
+def check_mixing(r, a, b, params, pair: str) -> None:
+    """In a non-collinear stack an F|N interface needs ``g_mix`` (and ar > 0), and two
+    ferromagnets may meet only when parallel."""
+    fa, fb = a.material.ferromagnetic, b.material.ferromagnetic
+    table = f'interfaces."{pair}"'
+    if fa and fb:
+        if np.linalg.norm(np.array(a.direction) - np.array(b.direction)) > COLLINEAR_TOL:
+            r.fail(table, None, f"{a.name!r} and {b.name!r} are ferromagnets in contact "
+                                "that are not parallel, in a non-collinear stack: not "
+                                "supported (put a normal metal between them)")
+        return
+    if fa or fb:
+        if params is None or params.ar == 0.0:
+            r.fail(table, "ar", f"must be > 0 between {a.name!r} and {b.name!r}: an F|N "
+                                "contact of a non-collinear stack has its own nodes")
+        if params.g_mix is None:
+            r.fail(table, "g_mix", f"missing: the magnets are not collinear, so the "
+                                   f"contact of {a.name!r} and {b.name!r} needs the "
+                                   "spin-mixing conductance (S/m^2; no built-in value)")
+    elif a.material.beta != 0.0 or b.material.beta != 0.0 or \
+            (params is not None and params.gamma != 0.0):
+        r.fail(table, None, f"{a.name!r}|{b.name!r}: a normal metal with a spin "
+                            "asymmetry (beta or gamma != 0) in a non-collinear stack is "
+                            "not supported")
