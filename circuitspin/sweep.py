@@ -46,7 +46,14 @@ CURRENT_FIELDS = ("voltage", "V_UD", "delta_mu_bar_eV", "motor_current", "magnon
 #: per-stack outputs
 STACK_FIELDS = ("resistance", "bridge_gain", "bridge_resistance", "V_th",
                 "threshold_current")
-UNITS = {"voltage": "V", "V_UD": "V", "delta_mu_bar_eV": "eV", "motor_current": "A",
+#: per-current outputs of a stack whose magnetizations are vectors or angles (an angular
+#: sweep): the torque on the free magnet (the motor layer, else the last magnet)
+TORQUE_FIELDS = ("torque_damping_like", "torque_field_like", "torque_magnitude")
+#: sweep paths of a magnetization's angles (degrees when a bare number)
+ANGLE_KEYS = ("theta", "phi")
+UNITS = {"torque_damping_like": "N m", "torque_field_like": "N m",
+         "torque_magnitude": "N m",
+         "voltage": "V", "V_UD": "V", "delta_mu_bar_eV": "eV", "motor_current": "A",
          "magnons": "1", "resistance": "ohm", "bridge_gain": "V/A",
          "bridge_resistance": "ohm", "V_th": "V", "threshold_current": "A", "current": "A"}
 
@@ -190,6 +197,18 @@ def set_param(data: dict, path: str, value) -> dict:
         _check_key(path, "motor", parts[1])
         out["motor"][parts[1]] = value
         return out
+    if head in ("layers", "wires") and len(parts) == 4 and parts[2] == "magnetization":
+        if parts[3] not in ANGLE_KEYS:
+            raise StackError(f"--param {path}: a magnetization's swept entries are "
+                             f"{', '.join(ANGLE_KEYS)} (degrees)")
+        table = "wires" if "wires" in out else "layers"
+        for layer in out.get(table, []):
+            if isinstance(layer, dict) and layer.get("name") == parts[1]:
+                angles = _angles(layer.get("magnetization", "up"), path)
+                angles[parts[3]] = value
+                layer["magnetization"] = angles
+                return out
+        raise StackError(f"--param {path}: no {table[:-1]} named {parts[1]!r}")
     if head in ("layers", "wires") and len(parts) == 3:
         table = "wires" if "wires" in out else "layers"  # either word, for either file
         for layer in out.get(table, []):
@@ -222,6 +241,56 @@ def set_param(data: dict, path: str, value) -> dict:
                      "interfaces.A/B.KEY, motor.KEY)")
 
 
+def _angles(value, path: str) -> dict:
+    """A magnetization entry as ``{"theta": deg, "phi": deg}`` (what a sweep of one of
+    its angles starts from): "up" (0, 0), "down" (180, 0), a vector, or the table."""
+    import math
+
+    if isinstance(value, dict):
+        return dict(value)
+    if value == "up":
+        return {"theta": 0.0, "phi": 0.0}
+    if value == "down":
+        return {"theta": 180.0, "phi": 0.0}
+    try:
+        mx, my, mz = (float(c) for c in value)
+        norm = math.sqrt(mx * mx + my * my + mz * mz)
+        return {"theta": math.degrees(math.acos(max(-1.0, min(1.0, mz / norm)))),
+                "phi": math.degrees(math.atan2(my, mx))}
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise StackError(f"--param {path}: the magnetization {value!r} is not 'up', "
+                         "'down', a vector or {theta, phi}") from None
+
+
+def angular(data: dict) -> bool:
+    """Whether a stack mapping gives a magnetization as a vector or angles (its sweeps
+    report the torque)."""
+    return any(isinstance(part, dict) and not isinstance(part.get("magnetization", "up"), str)
+               for head in ("layers", "wires") for part in data.get(head, []) or [])
+
+
+def torque_sweep(network, currents) -> dict:
+    """The torque on the free magnet (the motor layer, else the last magnet) at every
+    current: :data:`TORQUE_FIELDS`, arrays in N m (damping-like and field-like relative
+    to the other magnet, :meth:`~circuitspin.solution.Solution.torque_parts`)."""
+    from .solvers import solve
+
+    layers = network.stack.layers
+    motor = network.stack.motor
+    magnets = [lay.name for lay in layers if lay.material.ferromagnetic]
+    free = motor.layer if motor is not None else (magnets[-1] if magnets else None)
+    out = {f: np.full(len(currents), np.nan) for f in TORQUE_FIELDS}
+    if free is None:
+        return out
+    for k, cur in enumerate(currents):
+        sol = solve(network, float(cur))
+        parts = sol.torque_parts()[free]
+        out["torque_damping_like"][k] = parts["damping_like"]
+        out["torque_field_like"][k] = parts["field_like"]
+        out["torque_magnitude"][k] = float(np.linalg.norm(sol.torque(free)))
+    return out
+
+
 def get_param(data: dict, path: str):
     """The entry of the stack mapping ``data`` at ``path`` as written (a number or a string
     with units), or the built-in value of a material or interface the file does not set;
@@ -239,6 +308,8 @@ def get_param(data: dict, path: str):
     if head in ("layers", "wires"):
         table = "wires" if "wires" in data else "layers"  # as set_param: either word
         entry = next(e for e in data[table] if isinstance(e, dict) and e.get("name") == parts[1])
+        if len(parts) == 4:
+            return _angles(entry.get("magnetization", "up"), path)[parts[3]]
         return entry.get(parts[2])
     name, key = parts[1], parts[2]
     if head == "interfaces":
@@ -266,7 +337,12 @@ def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dic
     from .reader import stack_from_dict
 
     stack = stack_from_dict(data, source=source)
-    return sweep_network(build_network(stack, segments), np.asarray(currents, dtype=float))
+    network = build_network(stack, segments)
+    currents = np.asarray(currents, dtype=float)
+    out = sweep_network(network, currents)
+    if angular(data):
+        out.update(torque_sweep(network, currents))
+    return out
 
 
 def _evaluate_batch(data, batch, currents, segments, source, max_segments=None,
@@ -330,6 +406,11 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
         resolve_free(stack_from_dict(data, source), None if gmr is True else gmr)
         gmr_fields = FIELDS
     current_fields = CURRENT_FIELDS if currents.size else ()
+    first = data
+    for axis in axes:
+        first = set_param(first, axis.path, float(axis.values[0]))
+    if currents.size and angular(first):   # every point then gives the torque
+        current_fields = current_fields + TORQUE_FIELDS
     stack_fields = (STACK_FIELDS if currents.size else ()) + gmr_fields
     shape = tuple(axis.values.size for axis in axes)
     points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
@@ -367,6 +448,9 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     for name, unit in units.items():
         if name in ds.variables:
             ds[name].attrs["units"] = unit
+    for axis in axes:
+        if ".magnetization." in axis.path:
+            ds[axis.path].attrs["units"] = "deg"
     return ds
 
 

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 from scipy import constants
-from conftest import need_ngspice
+from conftest import need_ngspice, run_cli
 
 from circuitspin.diffusion_vector import solve_noncollinear
 from circuitspin.errors import StackError
@@ -421,3 +421,55 @@ def test_single_node_limit():
         norm = (r[theta] - r[0.0]) / (r[180.0] - r[0.0])
         # R(pi) - R(0) is ~ gamma^2 of R: the same 1e-9 relative holds
         assert norm == pytest.approx((1 - c2) / (1 + chi * c2), rel=1e-8)
+
+
+# ---------------------------------------------------------------- angular sweep
+def test_angular_sweep_ends_are_the_collinear_pillars():
+    """--param layers.F2.magnetization.theta=0:180:7: R and V_UD at 0 and 180 degrees
+    are the parallel and antiparallel pillars' (the same network), the torque is zero
+    there and, at 90 degrees, the direct solve's."""
+    from circuitspin.reader import load_stack
+    from circuitspin.sweep import parse_param, run_sweep
+
+    data = read_stack_data(NONCOL)
+    ds = run_sweep(data, [parse_param("layers.F2.magnetization.theta=0:180:7")],
+                   [1e-3], workers=1, progress=False)
+    assert ds["layers.F2.magnetization.theta"].attrs["units"] == "deg"
+    r = ds["resistance"].values
+    for k, path in ((0, "netlists/berger_pillar.toml"), (-1, "netlists/berger_pillar_ap.toml")):
+        ref = solve(build_network(load_stack(path)), 1e-3)
+        assert r[k] == ref.resistance       # collinear: the two-band network itself
+        assert float(ds["V_UD"].values[k, 0]) == pytest.approx(ref.V_UD, rel=1e-14)
+        assert float(ds["torque_magnitude"].values[k, 0]) == 0.0
+    sol = solve(build_network(stack_from_dict(pillar(theta=90.0))), 1e-3)
+    assert float(ds["torque_damping_like"].values[3, 0]) == pytest.approx(
+        sol.torque_parts()["F2"]["damping_like"], rel=1e-12)
+    assert r[3] == pytest.approx(sol.resistance, rel=1e-14)
+
+
+def test_bad_angle_path_is_one_line():
+    from circuitspin.sweep import set_param
+
+    with pytest.raises(StackError, match="theta, phi"):
+        set_param(read_stack_data(NONCOL), "layers.F2.magnetization.psi", 3.0)
+
+
+def test_cli_missing_g_mix_is_one_line(tmp_path):
+    text = open(NONCOL).read().replace("g_mix = 0.55e15\n", "")
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    out = run_cli("solve", path, "--current", "1e-3")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().count("\n") == 0
+    assert '[interfaces."Co/Cu"] g_mix: missing' in out.stderr
+
+
+def test_cli_solve_json_fields():
+    import json
+
+    out = run_cli("solve", NONCOL, "--current", "1 mA", "--json", "--compare")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert set(d["torque"]) == {"F1", "F2"} and len(d["torque"]["F2"]) == 3
+    assert set(d["spin_accumulation"]["N|F2"]) == {"left", "right"}
+    assert d["rel_error_torque"] < 1e-9 and d["rel_error_resistance"] < 1e-12

@@ -220,6 +220,10 @@ def _cmd_param_sweep(args) -> int:
             from ..plot.gmr import plot_gmr_sweep
 
             figure = plot_gmr_sweep(ds)
+        elif "torque_damping_like" in ds and any(".magnetization." in a.path for a in axes):
+            from ..plot.angular import plot_angular_sweep
+
+            figure = plot_angular_sweep(ds)
         else:
             figure = plot_param_sweep(ds)
         written.append(str(save_figure(figure, args.plot)))

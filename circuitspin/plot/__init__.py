@@ -11,7 +11,9 @@ draw_schematic, schematic_figure, schematic_report, save_schematic, eng   (:mod:
 plot_threshold_comparison, plot_wire_profiles   (:mod:`.devices`)
 plot_fermi                                      (:mod:`.fermi`)
 plot_gmr_sweep, plot_fit                        (:mod:`.gmr`: CPP-GMR sweeps and fits)
+plot_angular_sweep                              (:mod:`.angular`: R(theta), tau(theta))
 """
+from .angular import plot_angular_sweep
 from .devices import plot_threshold_comparison, plot_wire_profiles
 from .fermi import plot_fermi
 from .gmr import plot_fit, plot_gmr_sweep
@@ -25,4 +27,4 @@ __all__ = ["save_figure", "plot_profile", "plot_convergence",
            "convergence_errors", "plot_network_graph", "plot_motor_sweep",
            "plot_param_sweep", "draw_schematic", "schematic_figure", "schematic_report",
            "save_schematic", "eng", "plot_threshold_comparison", "plot_wire_profiles",
-           "plot_fermi", "plot_gmr_sweep", "plot_fit"]
+           "plot_fermi", "plot_gmr_sweep", "plot_fit", "plot_angular_sweep"]
