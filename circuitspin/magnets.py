@@ -15,6 +15,10 @@ orient(parts, axis)
 check_mixing(r, a, b, params, pair)
     A non-collinear stack's interface rules: g_mix at every F|N contact, ferromagnets in
     contact parallel, normal metals without spin asymmetry.
+pumped_delta_alpha(r, layers, interfaces, index, params) -> float
+    ``[motor] delta_alpha = "from g_mix"``: the spin-pumping enhancement of the motor
+    layer's damping (Tserkovnyak, Brataas, Bauer, PRL 88, 117601 (2002)),
+    g mu_B hbar sum(g_mix) / (2 e^2 M_s d) over its F|N interfaces (no backflow).
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ from .units import to_si
 #: |m x axis| at or below this: the magnet is along the axis (a stack file's "180 deg"
 #: leaves sin(pi) ~ 1.2e-16)
 COLLINEAR_TOL = 1e-12
+#: the [motor] delta_alpha value that asks for spin pumping from g_mix
+FROM_G_MIX = "from g_mix"
 
 
 def read_magnetization(r, entry: dict, table: str) -> tuple:
@@ -124,3 +130,41 @@ def check_mixing(r, a, b, params, pair: str) -> None:
         r.fail(table, None, f"{a.name!r}|{b.name!r}: a normal metal with a spin "
                             "asymmetry (beta or gamma != 0) in a non-collinear stack is "
                             "not supported")
+
+
+def pumped_delta_alpha(r, layers, interfaces, index, params) -> float:
+    """Delta_alpha of the motor layer from the spin-mixing conductance (spin pumping).
+
+    Tserkovnyak, Brataas and Bauer (PRL 88, 117601 (2002)): a magnet of volume V = A d
+    and magnetisation M_s pumps a spin current into a normal metal that is a perfect
+    sink, raising its Gilbert damping by alpha' = g mu_B g_r / (4 pi M_s V), g_r the
+    dimensionless (e^2/h units) real mixing conductance of the contact.  With the
+    mixing conductance per area in the per-spin normalisation used here (g_mix, S/m^2:
+    g_r = (h / e^2) A g_mix, so that an interface with no spin dependence has
+    g_mix = 1 / r_s): alpha' = g mu_B hbar g_mix / (2 e^2 M_s d), summed over the
+    magnet's F|N contacts.  No backflow: the normal metals are taken as ideal sinks.
+    """
+    from scipy import constants as c
+
+    if params.get("ms") is None:
+        r.fail("motor", "ms", f"missing: delta_alpha = {FROM_G_MIX!r} needs the motor "
+                              "layer's saturation magnetisation (A/m)")
+    total = 0.0
+    lay = layers[index]
+    for iface in interfaces or ():
+        if index not in (iface.left, iface.left + 1) or iface.params is None:
+            continue
+        other = layers[iface.left + 1 if iface.left == index else iface.left]
+        if other.material.ferromagnetic:
+            continue
+        if iface.params.g_mix is None:
+            r.fail("motor", "delta_alpha", f"{FROM_G_MIX!r}: the interface of "
+                   f"{lay.name!r} and {other.name!r} has no g_mix (give it in "
+                   f'[interfaces."{lay.material.name}/{other.material.name}"])')
+        total += iface.params.g_mix
+    if total <= 0:
+        r.fail("motor", "delta_alpha", f"{FROM_G_MIX!r}: {lay.name!r} has no F|N interface "
+                                       "with g_mix > 0")
+    mu_b = c.physical_constants["Bohr magneton"][0]
+    return params["g_factor"] * mu_b * c.hbar * total / (2 * c.e**2 * params["ms"]
+                                                        * lay.thickness)

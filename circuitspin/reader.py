@@ -35,7 +35,8 @@ from .flaring import AreaProfile
 from .geometry import (ENDS, TERMINAL_KINDS, Contact, Geometry, Interface, Layer, Motor,
                        Stack, Wire)
 from .materials import InterfaceParams, Material, builtin_interface, builtin_material
-from .magnets import check_mixing, collinear_axis, orient, read_magnetization
+from .magnets import (FROM_G_MIX, check_mixing, collinear_axis, orient, pumped_delta_alpha,
+                      read_magnetization)
 from .units import to_si
 
 _COMMON_TOP = {"title", "area", "temperature", "materials", "interfaces", "motor"}
@@ -308,7 +309,7 @@ def _read_layers(r, data, head, area, interfaces) -> Stack:
 
     motor = None
     if "motor" in data:
-        motor = _read_motor(r, data["motor"], layers, "layer")
+        motor = _read_motor(r, data["motor"], layers, "layer", interfaces=iface_list)
     return Stack(area=area, layers=tuple(layers), interfaces=tuple(iface_list), motor=motor,
                  spin_axis=axis, **head)
 
@@ -355,10 +356,15 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
     return geo
 
 
-def _read_motor(r: _Reader, entry, parts, kind, geo=None) -> Motor:
+def _read_motor(r: _Reader, entry, parts, kind, geo=None, interfaces=None) -> Motor:
     """The ``[motor]`` of a stack (``kind="layer"``) or of a geometry (``"wire"``)."""
     table = "motor"
     entry = r.table(entry, table)
+    pumped = entry.get("delta_alpha") == FROM_G_MIX
+    if pumped:
+        if kind != "layer":
+            r.fail(table, "delta_alpha", f"{FROM_G_MIX!r} is for [[layers]] stacks")
+        entry = dict(entry, delta_alpha=1.0)  # replaced below
     r.unknown(entry, _MOTOR_KEYS[kind], table)
     key = "layer"
     if kind == "wire":
@@ -386,7 +392,10 @@ def _read_motor(r: _Reader, entry, parts, kind, geo=None) -> Motor:
                                  f"bands are shorted (add interface_{end} or choose the "
                                  "other end)")
         check_motor_magnet(r, wire, key)
-    return Motor(layer=name, index=index, end=end, **read_motor_params(r, entry, table))
+    params = read_motor_params(r, entry, table)
+    if pumped:
+        params["delta_alpha"] = pumped_delta_alpha(r, parts, interfaces, index, params)
+    return Motor(layer=name, index=index, end=end, **params)
 
 
 def check_motor_magnet(r: _Reader, part, key: str) -> None:

@@ -473,3 +473,20 @@ def test_cli_solve_json_fields():
     assert set(d["torque"]) == {"F1", "F2"} and len(d["torque"]["F2"]) == 3
     assert set(d["spin_accumulation"]["N|F2"]) == {"left", "right"}
     assert d["rel_error_torque"] < 1e-9 and d["rel_error_resistance"] < 1e-12
+
+
+# ---------------------------------------------------------------- spin pumping
+def test_delta_alpha_from_g_mix():
+    """Tserkovnyak, Brataas, Bauer: alpha' = g mu_B g_r / (4 pi M_s V), g_r = (h/e^2)
+    A g_mix per contact (written here with h / 4 pi, the code with hbar / 2)."""
+    data = read_stack_data(NONCOL)
+    data["motor"].update(delta_alpha="from g_mix", ms=1.4e6)
+    st = stack_from_dict(data)
+    g_r = constants.h / constants.e**2 * st.area * (2 * 0.55e15)   # N|F2 and F2|N2
+    mu_b = constants.physical_constants["Bohr magneton"][0]
+    expected = 2.0 * mu_b * g_r / (4 * math.pi * 1.4e6 * st.area * 3e-9)
+    assert st.motor.delta_alpha == pytest.approx(expected, rel=1e-14)
+    assert st.motor.delta_alpha == pytest.approx(0.00998, abs=5e-6)   # docs quote it
+    del data["motor"]["ms"]
+    with pytest.raises(StackError, match=r"\[motor\] ms: missing"):
+        stack_from_dict(data, source="p.toml")
