@@ -65,7 +65,9 @@ def spin_vector_parts(wires, local, method, rows_up, rows_dn, rows_layer, seg_a,
     n_nodes = node_wire.size
     normal = np.array([not w.material.ferromagnetic for w in wires])
     nrow = normal[rows_layer] & (rows_up != rows_dn)
-    owners = np.unique(rows_up[nrow])
+    mark = np.zeros(n_nodes, dtype=bool)
+    mark[rows_up[nrow]] = True
+    owners = np.flatnonzero(mark)     # sorted, unique (merged rows share their node)
     k = owners.size
     spin_nodes = np.full((n_nodes + 2 * k, 2), -1, dtype=np.int64)
     spin_nodes[owners, 0] = n_nodes + 2 * np.arange(k)

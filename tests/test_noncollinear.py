@@ -490,3 +490,21 @@ def test_delta_alpha_from_g_mix():
     del data["motor"]["ms"]
     with pytest.raises(StackError, match=r"\[motor\] ms: missing"):
         stack_from_dict(data, source="p.toml")
+
+
+def test_single_node_torque_has_slonczewskis_angular_form():
+    """In the single-node limit the torque on F2 is tau_0 sin(theta) / (1 + chi
+    cos^2(theta/2)) with the same chi as the angular MR: Slonczewski's form (JMMM 247,
+    324 (2002), Lambda^2 = chi + 1), damping-like only (g_mix_im = 0)."""
+    area, gamma, ar, g_mix = 1e-14, 0.6, 0.5e-15, 0.8e15
+    g_up, g_dn = area / (2 * ar * (1 - gamma)), area / (2 * ar * (1 + gamma))
+    chi = (g_up + g_dn) * area * g_mix / (2 * g_up * g_dn) - 1
+    tau0 = []
+    for theta in (5.0, 30.0, 90.0, 150.0, 175.0):
+        sol = solve(build_network(single_node_stack(theta, gamma, ar, g_mix)), 1e-3)
+        parts = sol.torque_parts()["F2"]
+        t = math.radians(theta)
+        assert parts["field_like"] == 0.0
+        tau0.append(parts["damping_like"] * (1 + chi * math.cos(t / 2) ** 2) / math.sin(t))
+    # the bulk corrections of the limit are ~1e-12 (see single_node_stack)
+    np.testing.assert_allclose(tau0, tau0[0], rtol=1e-9)

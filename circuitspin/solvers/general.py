@@ -5,16 +5,18 @@ The two-band network of a collinear stack is a symmetric M-matrix, solved by
 stack adds the x and y spin nodes of its normal metals and the F|N couplings through m
 (:attr:`Network.coupling`): the matrix is no longer an M-matrix (the couplings through
 m have entries of either sign) and, with an imaginary mixing conductance, not symmetric.
-This factor takes the general path: diagonal scaling, SuperLU, iterative refinement with
-the residual from branch currents plus the coupling entries, and a 1-norm condition
-estimate (Hager-Higham, ``scipy.sparse.linalg.onenormest``).
+This factor takes the general path: diagonal scaling, an LU factorisation with partial
+pivoting (LAPACK's banded gbtrf in reverse Cuthill-McKee order when that is narrow, as
+for every straight stack; SuperLU otherwise), iterative refinement with the residual
+from branch currents plus the coupling entries, and a 1-norm condition estimate
+(Hager-Higham, ``scipy.sparse.linalg.onenormest``).
 
 Public API
 ----------
 GeneralFactor(network, include_motor=True)
     The interface of :class:`~circuitspin.solvers.nodal.NodalFactor`: ``solve(b,
     refine, report=False)``, ``condition_estimate()``, ``outflow(v)``, ``method``
-    ("splu").
+    ("banded-lu" or "splu").
 factor_for(network, include_motor=True)
     The factor of any network, kept while it lives: a :class:`GeneralFactor` for a
     non-collinear one, else :func:`circuitspin.solvers.nodal.factor_for`'s.
@@ -35,6 +37,9 @@ from ..network import Network
 from ..solution import kcl_outflow
 from . import nodal
 from .nodal import MAX_REFINE, NOISE, NodalFactor, _refinement_report
+
+#: the widest band (sub- or super-diagonals after reordering) factorised as a band
+BANDED_MAX = 64
 
 _FACTORS: "weakref.WeakKeyDictionary[Network, dict]" = weakref.WeakKeyDictionary()
 
@@ -91,11 +96,40 @@ class GeneralFactor(NodalFactor):
         self.scale = 1.0 / np.sqrt(d)
         s = sp.diags(self.scale) @ mat @ sp.diags(self.scale)
         self._scaled = s.tocsc()
-        self.symmetric = abs(s - s.T).max() == 0.0 if s.nnz else True
         self.norm1 = float(abs(s).sum(axis=0).max()) if keep.size else 0.0
         self._cond = None
+        self._factor(self._scaled)
+
+    def _factor(self, s):
+        """Banded LU (LAPACK gbtrf, partial pivoting) in reverse Cuthill-McKee order when
+        that order makes the matrix narrow (a straight stack: every node couples only to
+        its neighbours along x), else SuperLU."""
+        from scipy.linalg import get_lapack_funcs
+        from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+        m = s.shape[0]
+        coo = s.tocoo()
+        perm = reverse_cuthill_mckee(s.tocsr(), symmetric_mode=False).astype(np.int64) \
+            if m else np.zeros(0, dtype=np.int64)
+        inv = np.empty_like(perm)
+        inv[perm] = np.arange(m)
+        r, c = inv[coo.row], inv[coo.col]
+        kl = int(max(0, (r - c).max())) if m else 0
+        ku = int(max(0, (c - r).max())) if m else 0
+        if max(kl, ku) <= BANDED_MAX:
+            gbtrf, self._gbtrs = get_lapack_funcs(("gbtrf", "gbtrs"), dtype=np.float64)
+            rows_ab = 2 * kl + ku + 1
+            ab = np.bincount((kl + ku + r - c) * m + c, coo.data,
+                             rows_ab * m).reshape(rows_ab, m)
+            lu, piv, info = gbtrf(ab, kl, ku, overwrite_ab=True)
+            if info != 0:
+                raise SolverError(f"network matrix is singular (banded LU, info {info})")
+            self._band = (lu, piv, kl, ku)
+            self._perm, self._inv = perm, inv
+            self.method = "banded-lu"
+            return
         try:
-            self.lu = spla.splu(self._scaled, permc_spec="COLAMD")
+            self.lu = spla.splu(s.tocsc(), permc_spec="COLAMD")
         except RuntimeError as exc:
             raise SolverError(f"network matrix is singular ({exc})") from None
         self.method = "splu"
@@ -110,7 +144,15 @@ class GeneralFactor(NodalFactor):
         return out
 
     def _solve_scaled(self, y: np.ndarray, trans: str = "N") -> np.ndarray:
-        return self.lu.solve(np.asarray(y, dtype=float), trans=trans)
+        y = np.asarray(y, dtype=float)
+        if self.method == "banded-lu":
+            lu, piv, kl, ku = self._band
+            x, info = self._gbtrs(lu, kl, ku, y[self._perm], piv,
+                                  trans=0 if trans == "N" else 1)
+            if info != 0:
+                raise SolverError(f"banded solve failed (info {info})")
+            return x[self._inv]
+        return self.lu.solve(y, trans=trans)
 
     def _residual(self, x: np.ndarray, b: np.ndarray) -> np.ndarray:
         """b - G x on the unknowns: branch currents and coupling entries, node by node."""
