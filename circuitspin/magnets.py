@@ -15,6 +15,8 @@ orient(parts, axis)
 check_mixing(r, a, b, params, pair)
     A non-collinear stack's interface rules: g_mix at every F|N contact, ferromagnets in
     contact parallel, normal metals without spin asymmetry.
+check_wire_mixing(r, wires, kinds)
+    The same rules for a ``[[wires]]`` geometry, at its junctions and contacts.
 pumped_delta_alpha(r, layers, interfaces, index, params) -> float
     ``[motor] delta_alpha = "from g_mix"``: the spin-pumping enhancement of the motor
     layer's damping (Tserkovnyak, Brataas, Bauer, PRL 88, 117601 (2002)),
@@ -168,3 +170,51 @@ def pumped_delta_alpha(r, layers, interfaces, index, params) -> float:
     mu_b = c.physical_constants["Bohr magneton"][0]
     return params["g_factor"] * mu_b * c.hbar * total / (2 * c.e**2 * params["ms"]
                                                         * lay.thickness)
+
+
+def check_wire_mixing(r, wires, kinds) -> None:
+    """A non-collinear ``[[wires]]`` geometry: at a junction the wire ends that meet
+    without an interface share their nodes, so they must be all normal metals or all
+    parallel magnets; a junction reached only through interfaces has no material of its
+    own (not supported); an F|N contact needs ``g_mix``; normal metals carry no spin
+    asymmetry."""
+    for w in wires:
+        if not w.material.ferromagnetic and w.material.beta != 0.0:
+            r.fail("wires", w.name, f"{w.material.name} is a normal metal with beta != 0: "
+                                    "not supported in a non-collinear geometry")
+    for node, kind in kinds.items():
+        if kind not in ("junction", "open"):
+            continue
+        ends = [(w, e) for w in wires for e in ("from", "to") if w.node(e) == node]
+        free = [w for w, e in ends if w.contact(e) is None]
+        if not free:
+            r.fail("wires", ends[0][0].name, f"junction {node!r} is reached only through "
+                   "interfaces: not supported in a non-collinear geometry (join one wire "
+                   "to it directly)")
+        magnets = [w for w in free if w.material.ferromagnetic]
+        if magnets and len(magnets) < len(free):
+            r.fail("wires", magnets[0].name, f"at junction {node!r} a magnet meets a normal "
+                   "metal without an interface: give the magnet an interface there")
+        for w in magnets[1:]:
+            if np.linalg.norm(np.array(w.direction) - np.array(magnets[0].direction)) \
+                    > COLLINEAR_TOL:
+                r.fail("wires", w.name, f"magnets {magnets[0].name!r} and {w.name!r} meet "
+                       f"at {node!r} without being parallel: not supported")
+        for w, e in ends:
+            c = w.contact(e)
+            if c is None:
+                continue
+            other_f = bool(free) and free[0].material.ferromagnetic
+            if w.material.ferromagnetic == other_f:
+                if not w.material.ferromagnetic and c.params.gamma != 0.0:
+                    r.fail("wires", w.name, f"interface_{e} {c.pair!r}: gamma != 0 between "
+                           "normal metals is not supported in a non-collinear geometry")
+                if w.material.ferromagnetic and np.linalg.norm(
+                        np.array(w.direction) - np.array(free[0].direction)) > COLLINEAR_TOL:
+                    r.fail("wires", w.name, f"interface_{e}: magnets in contact that are "
+                           "not parallel: not supported")
+                continue
+            if c.params.g_mix is None:
+                r.fail(f'interfaces."{c.pair}"', "g_mix", f"missing: the magnets are not "
+                       f"collinear, so the contact of {w.name!r} at {node!r} needs the "
+                       "spin-mixing conductance (S/m^2; no built-in value)")

@@ -530,7 +530,8 @@ def build_network(stack, segments: int | None = None, method: str | None = None
     named = geo.named_nodes
     nodes = [node_layer, np.concatenate(chunks["pos"]), np.concatenate(chunks["band"]),
              np.concatenate(chunks["x"])]
-    order = _banded_order(n_nodes, edge_a, edge_b) if named else None
+    # (a non-collinear network is ordered by its own solver: its couplings keep indices)
+    order = _banded_order(n_nodes, edge_a, edge_b) if named and spin is None else None
     if order is not None:  # a branched geometry: renumber for a narrow band
         perm, inv = order
         nodes = [v[perm] for v in nodes]
@@ -578,7 +579,7 @@ def _banded_order(n_nodes, edge_a, edge_b):
 def _check_names(net, counts):
     """NetworkError if two nodes of a named geometry share a key or a SPICE name."""
     source = net.stack.source
-    keys = (net.node_layer * (max(counts) + 3) + net.node_pos) * 3 + net.node_band
+    keys = (net.node_layer * (max(counts) + 3) + net.node_pos) * len(BANDS) + net.node_band
     if np.unique(keys).size != keys.size:  # cannot happen: a guard for the SPICE names
         raise NetworkError(f"{source}: two nodes share a (wire, pos, band) key")
     names = net.node_names()

@@ -35,8 +35,8 @@ from .flaring import AreaProfile
 from .geometry import (ENDS, TERMINAL_KINDS, Contact, Geometry, Interface, Layer, Motor,
                        Stack, Wire)
 from .materials import InterfaceParams, Material, builtin_interface, builtin_material
-from .magnets import (FROM_G_MIX, check_mixing, collinear_axis, orient, pumped_delta_alpha,
-                      read_magnetization)
+from .magnets import (FROM_G_MIX, check_mixing, check_wire_mixing, collinear_axis, orient,
+                      pumped_delta_alpha, read_magnetization)
 from .units import to_si
 
 _COMMON_TOP = {"title", "area", "temperature", "materials", "interfaces", "motor"}
@@ -325,9 +325,6 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
                                        area)))
         entries.append((table, entry))
     axis = collinear_axis(wires)
-    if axis is None:
-        r.fail("wires", None, "magnets that are not collinear are supported in straight "
-                              "stacks ([[layers]]) only, not yet in [[wires]] geometries")
     wires = orient(wires, axis)
 
     # nodes: terminals, junctions (>= 2 ends), open ends (1 end), in order of first use
@@ -350,6 +347,8 @@ def _read_wires(r, data, head, area, interfaces) -> Geometry:
     kinds = dict(nodes)
     wires = [_with_contacts(r, w, table, entry, wires, kinds, interfaces)
              for w, (table, entry) in zip(wires, entries)]
+    if axis is None:
+        check_wire_mixing(r, wires, kinds)
     geo = Geometry(layers=tuple(wires), nodes=nodes, area=area, spin_axis=axis, **head)
     if "motor" in data:
         geo = replace(geo, motor=_read_motor(r, data["motor"], wires, "wire", geo))
