@@ -586,3 +586,21 @@ def test_branched_geometry_ngspice_equals_nodal():
     np.testing.assert_allclose(b.potentials, a.potentials, rtol=0, atol=1e-9 * vmax)
     t = np.array(a.torque("F2"))
     np.testing.assert_allclose(b.torque("F2"), t, rtol=0, atol=1e-9 * np.linalg.norm(t))
+
+
+@pytest.mark.parametrize("g_mix_im, method", [(0.0, "banded-cholesky"), (0.2e15, "banded-lu")])
+def test_factorisations_agree(monkeypatch, g_mix_im, method):
+    """Banded Cholesky (symmetric: g_mix_im = 0), banded LU (not symmetric) and SuperLU
+    (forced: no band allowed) give the same potentials: each is refined to rounding."""
+    from circuitspin.solvers import general
+
+    st = stack_from_dict(pillar(theta=70.0, phi=40.0, g_mix_im=g_mix_im))
+    net = build_network(st, 20)
+    a = solve(net, 1e-3)
+    assert general.factor_for(net).method == method
+    monkeypatch.setattr(general, "BANDED_MAX", -1)
+    net2 = build_network(st, 20)
+    b = solve(net2, 1e-3)
+    assert general.factor_for(net2).method == "splu"
+    vmax = float(np.abs(a.potentials).max())
+    np.testing.assert_allclose(b.potentials, a.potentials, rtol=0, atol=64 * EPS * vmax)
