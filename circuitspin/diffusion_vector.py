@@ -19,6 +19,7 @@ odd solutions C, S of f'' = f / lsf^2 (:func:`circuitspin.diffusion.even_odd`):
 
 Conditions: at the outer faces the electrodes short the bands (Delta = 0, D = 0) and
 fix V_c (the source's potential is an unknown, the ground's is 0).  At an interface:
+
 - N|N (band resistance 2 AR* each, gamma = 0; G = A / (2 AR*)): V_c^L - V_c^R = I / (2 G)
   and, for each component, Is^L = Is^R = G (D^L - D^R); no interface: V_c, D, Is
   continuous;
