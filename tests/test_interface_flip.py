@@ -339,6 +339,30 @@ def test_fit_recovers_delta():
     assert_allclose(r.parameters[path]["value"], 0.33, rtol=1e-5)
 
 
+def test_cli_fit_of_delta(tmp_path):
+    """The command a user runs: a template and a CSV of A dR (made with delta = 0.5 and
+    2 % errors given per point, noiseless values) -> delta with its standard error."""
+    from circuitspin.gmr import gmr_of_mapping
+
+    text = (NETLISTS / "berger_pillar.toml").read_text().replace(
+        "gamma = 0.77", "gamma = 0.77\ndelta = 0.2", 1)
+    template = tmp_path / "template.toml"
+    template.write_text(text)
+    truth = set_param(tomllib.loads(text), f"interfaces.{PAIR}.delta", 0.5)
+    rows = ["layers.F2.thickness (nm),AdR (fOhm*m^2),sigma_AdR (fOhm*m^2)"]
+    for t in (1.0, 2.0, 4.0, 8.0, 16.0):
+        adr = gmr_of_mapping(set_param(truth, "layers.F2.thickness", t * 1e-9)).AdR * 1e15
+        rows.append(f"{t},{adr!r},{0.02 * adr!r}")
+    csv = tmp_path / "adr.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    res = run_cli("fit", str(template), str(csv), "--free", f"interfaces.{PAIR}.delta",
+                  "--json")
+    assert res.returncode == 0, res.stderr
+    par = json.loads(res.stdout)["parameters"][f"interfaces.{PAIR}.delta"]
+    assert_allclose(par["value"], 0.5, rtol=1e-5)
+    assert 0 < par["stderr"] < 0.5
+
+
 def test_fit_and_sweep_paths(tmp_path):
     data = _pillar()
     # a file's interface table without delta has delta 0 (not the built-in value)
@@ -355,6 +379,13 @@ def test_fit_and_sweep_paths(tmp_path):
     with pytest.raises(StackError, match="edge of its physical range"):
         cs.fit(data, {"layers.F2.thickness": [1e-9, 2e-9, 3e-9], "AdR": [1, 2, 3]},
                [f"interfaces.{PAIR}.delta"], free_layer="F2")
+
+
+def test_builtin_interfaces_carry_delta_with_sources():
+    for (a, b), value in [(("Co", "Cu"), 0.33), (("Co", "Pt"), 0.9)]:
+        p = cs.materials.builtin_interface(a, b)
+        assert p.delta == value and "delta" in p.source
+    assert "not modelled" not in cs.materials.builtin_interface("Co", "Pt").source
 
 
 # --------------------------------------------------------------------------- bad input
