@@ -108,8 +108,8 @@ INTERFACES = {
             "4.2 K (sputtered) - fixed project values, not confirmed against the paper here. "
             "Interface spin flip delta = 0.33 (+0.03/-0.08) at 4.2 K (confirmed): 'A way to "
             "measure electron spin-flipping at F/N interfaces and application to Co/Cu' "
-            "(Pratt and Bass's MSU group, arXiv, 2009; Appl. Phys. Lett. 96, 022509 (2010) "
-            "- journal reference not confirmed), which also finds its data inconsistent "
+            "(Pratt and Bass's MSU group, arXiv, 2009; its journal version is not cited "
+            "here because it was not confirmed), which also finds its data inconsistent "
             "with delta = 0 and consistent with the group's earlier delta(Co/Cu) = "
             "0.25 +/- 0.1 (the value in Bass & Pratt, J. Phys.: Condens. Matter 19, "
             "183201 (2007) - not confirmed here)."),
