@@ -221,6 +221,13 @@ def solve_noncollinear(stack, current: float) -> "VectorDiffusionSolution":
     if getattr(stack, "interfaces", None) is None:
         raise StackError(f"{stack.source}: the non-collinear closed form takes a straight "
                          "stack ([[layers]])")
+    names = [lay.name for lay in stack.layers]
+    flipped = [f"{names[i.left]}|{names[i.left + 1]}" for i in stack.interfaces
+               if i.params is not None and i.params.delta > 0.0]
+    if flipped:
+        raise StackError(f"{stack.source}: the non-collinear closed form has no interface "
+                         f"spin flip (delta > 0 at {', '.join(flipped)}): use "
+                         "solve_diffusion for a collinear stack")
     if stack.motor is not None and stack.motor.mode == "linear" and stack.motor.magnons:
         raise StackError(f"{stack.source}: the non-collinear closed form takes an open "
                          "motor (magnons = 0)")
