@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/bench_noncollinear.py [SEGMENTS_PER_LAYER ...]
 
-The pillar of netlists/noncollinear/pillar_90deg.toml (F2 at 90 degrees) and the same
-pillar collinear (netlists/berger_pillar.toml), each layer cut into N ladder segments:
-build and nodal solve, best of 3 (wall time on a shared machine).  The results of a run
+The pillar of netlists/noncollinear/pillar_90deg.toml (F2 at 90 degrees; g_mix_im = 0:
+symmetric, banded Cholesky), the same with g_mix_im = 0.1e15 S/m^2 (not symmetric:
+banded LU) and the pillar collinear (netlists/berger_pillar.toml), each layer cut into N
+ladder segments: build and nodal solve (with the condition estimate and refinement),
+best of 3 (wall time on a shared machine).  The results of a run
 are in benchmarks/NONCOLLINEAR.md.
 """
 from __future__ import annotations
@@ -32,15 +34,23 @@ def main(argv):
     sizes = [int(a) for a in argv] or [2_500, 25_000, 250_000]
     print("| stack | segments | nodes | build (s) | solve (s) | R (ohm) |")
     print("|---|---|---|---|---|---|")
-    for path in ("netlists/berger_pillar.toml", "netlists/noncollinear/pillar_90deg.toml"):
-        st = cs.load_stack(path)
+    from circuitspin.reader import read_stack_data, stack_from_dict
+    from circuitspin.solvers.general import factor_for
+
+    im = read_stack_data("netlists/noncollinear/pillar_90deg.toml")
+    im["interfaces"]["Co/Cu"]["g_mix_im"] = 0.1e15
+    stacks = [("berger_pillar.toml", cs.load_stack("netlists/berger_pillar.toml")),
+              ("pillar_90deg.toml", cs.load_stack("netlists/noncollinear/pillar_90deg.toml")),
+              ("pillar_90deg.toml, g_mix_im", stack_from_dict(im))]
+    for name, st in stacks:
         for n in sizes:
             t_b, net = best(lambda: build_network(st, n))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t_s, sol = best(lambda: solve(net, 1e-3))
-            print(f"| {path.split('/')[-1]} | {net.n_segments:,} | {net.n_nodes:,} | "
-                  f"{t_b:.3f} | {t_s:.3f} | {sol.resistance:.12g} |", flush=True)
+            print(f"| {name} ({factor_for(net).method}) | {net.n_segments:,} | "
+                  f"{net.n_nodes:,} | {t_b:.3f} | {t_s:.3f} | {sol.resistance:.12g} |",
+                  flush=True)
 
 
 if __name__ == "__main__":

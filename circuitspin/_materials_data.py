@@ -11,6 +11,8 @@ lsf    spin-diffusion length, m.
 ar     enhanced interface specific resistance AR*, ohm m^2 (1 fOhm m^2 = 1e-15 ohm m^2).
        Papers often quote 2AR*; the value stored here is AR* (half of it).
 gamma  interface spin-scattering asymmetry, dimensionless, |gamma| < 1.
+delta  interface spin flip (Bass-Pratt), dimensionless, >= 0: an electron crossing the
+       interface flips its spin with probability 1 - exp(-delta); absent = 0 (none).
 kF     free-electron Fermi wavenumber, 1/m (normal metals only).
 
 Sources
@@ -93,7 +95,9 @@ _PY_CU = {
         "2AR* = 1.0 +/- 0.1 fOhm m^2 and gamma = 0.7 +/- 0.1 (confirmed), quoted as the "
         "standard Py/Cu values at 4.2 K in 'Interface specific-resistance and scattering "
         "asymmetry of permalloy/Al', J. Appl. Phys. 99, 08G502 (2006). The earlier Cu/Py "
-        "multilayer analysis (Phys. Rev. B, 1998) gave gamma = 0.76 +/- 0.1."),
+        "multilayer analysis (Phys. Rev. B, 1998) gave gamma = 0.76 +/- 0.1. No interface "
+        "spin flip delta: no confirmed Py/Cu value was found (give delta in a stack file "
+        "to use one)."),
 }
 
 INTERFACES = {
@@ -102,9 +106,14 @@ INTERFACES = {
         "source": (
             "Bass & Pratt, J. Magn. Magn. Mater. 200, 274 (1999), Co/Cu CPP parameters at "
             "4.2 K (sputtered) - fixed project values, not confirmed against the paper here. "
-            "Interface spin-flip (not used here): delta(Co/Cu) = 0.25 +/- 0.1, later "
-            "0.33 (+0.03/-0.08) (confirmed; arXiv paper 'A way to measure electron "
-            "spin-flipping at F/N interfaces and application to Co/Cu')."),
+            "Interface spin flip delta = 0.33 (+0.03/-0.08) at 4.2 K (confirmed): 'A way to "
+            "measure electron spin-flipping at F/N interfaces and application to Co/Cu' "
+            "(Pratt and Bass's MSU group, arXiv, 2009; its journal version is not cited "
+            "here because it was not confirmed), which also finds its data inconsistent "
+            "with delta = 0 and consistent with the group's earlier delta(Co/Cu) = "
+            "0.25 +/- 0.1 (the value in Bass & Pratt, J. Phys.: Condens. Matter 19, "
+            "183201 (2007) - not confirmed here)."),
+        "delta": 0.33,
     },
     ("Ni80Fe20", "Cu"): _PY_CU,
     ("Py", "Cu"): _PY_CU,
@@ -120,7 +129,8 @@ INTERFACES = {
         "source": (
             "AR* = 0.74 +/- 0.15 fOhm m^2, gamma = 0.58 +/- 0.12 at 4.2 K (confirmed): "
             "Nguyen et al., arXiv:1310.4364 (2013), 'Spin-flipping in Pt and at Co/Pt "
-            "interfaces'. Note large interface spin-flip delta(Co/Pt) = 0.9 (+0.5/-0.2), "
-            "not modelled here."),
+            "interfaces', with the interface spin flip delta = 0.9 (+0.5/-0.2) at 4.2 K "
+            "(confirmed, same paper; much larger than at interfaces with Co but not Pt)."),
+        "delta": 0.9,
     },
 }

@@ -1,7 +1,7 @@
 """Batched solver: many straight stacks of one shape, solved together (no per-stack loop).
 
 Sweeps and fits solve thousands of small stacks that differ only in numbers (thickness,
-rho, beta, lsf, interface ar and gamma, area, the linear motor's magnons and frequency,
+rho, beta, lsf, interface ar, gamma and delta, area, the linear motor's magnons and frequency,
 which way each layer is magnetised).  Such stacks share one network *shape*: the layer
 count, which interfaces merge their boundary nodes, the motor layer.  This module builds
 that shape's node/edge structure once, the edge conductances of every stack with the
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import SolverError, StackError
-from .segments import exact_segment
+from .segments import exact_segment, interface_element
 
 EPS = float(np.finfo(float).eps)
 #: corrections at or below this (relative to the largest potential) are rounding
@@ -59,6 +59,8 @@ class BatchShape:
     n_layers: int
     merged: tuple
     motor: int | None
+    #: flip[i]: interface i has spin flip (delta > 0): the exact interface element
+    flip: tuple = ()
 
     @classmethod
     def of(cls, stack) -> "BatchShape":
@@ -76,7 +78,8 @@ class BatchShape:
                                  "takes one exact segment per layer (no segments key, no "
                                  "area_profile)")
         return cls(len(stack.layers), tuple(bool(i.merged) for i in stack.interfaces),
-                   None if stack.motor is None else int(stack.motor.index))
+                   None if stack.motor is None else int(stack.motor.index),
+                   tuple(not i.merged and i.params.delta > 0 for i in stack.interfaces))
 
     # ---- topology, built once per shape
     def faces(self):
@@ -108,7 +111,8 @@ class BatchParameters:
 
     ``area`` (B,); ``thickness``, ``lsf``, ``rho_up``, ``rho_dn`` (B, layers), the band
     resistivities with each layer's magnetisation; ``r_up``, ``r_dn`` (B, interfaces),
-    ohm m^2 (ignored where merged); ``motor_g`` (S, 0 = open), ``motor_emf`` (V) and
+    ohm m^2 (ignored where merged), and ``delta`` (B, interfaces), their spin flip;
+    ``motor_g`` (S, 0 = open), ``motor_emf`` (V) and
     ``motor_sign`` (+1: the motor layer is magnetised "up", -1 "down"), each (B,);
     ``motor_linear`` (B,) bool: the motor is the linear branch (False: "steady")."""
 
@@ -123,6 +127,7 @@ class BatchParameters:
     motor_emf: np.ndarray
     motor_sign: np.ndarray
     motor_linear: np.ndarray
+    delta: np.ndarray | None = None
 
     @classmethod
     def of(cls, stacks) -> "BatchParameters":
@@ -149,6 +154,9 @@ class BatchParameters:
             motor_sign=np.array([s.motor_sign if s.motor is not None else 1.0
                                  for s in stacks], dtype=float),
             motor_linear=np.array(linear, dtype=bool),
+            delta=np.array([[i.params.delta if i.params is not None else 0.0
+                             for i in s.interfaces] for s in stacks],
+                           dtype=float).reshape(len(stacks), -1),
         )
 
     @property
@@ -188,10 +196,18 @@ def edge_table(shape: BatchShape, p: BatchParameters):
             edge(ua, db, g_x[:, li])
             edge(da, ub, g_x[:, li])
     for i, merged in enumerate(shape.merged):
-        if not merged:
-            (lu, ld), (ru, rd) = face_b[i], face_a[i + 1]
+        if merged:
+            continue
+        (lu, ld), (ru, rd) = face_b[i], face_a[i + 1]
+        if not (shape.flip and shape.flip[i]):
             edge(lu, ru, p.area / p.r_up[:, i])
             edge(ld, rd, p.area / p.r_dn[:, i])
+            continue
+        g_uu, g_dd, g_v, g_x = interface_element(p.area, p.r_up[:, i], p.r_dn[:, i],
+                                                 p.delta[:, i])
+        for a, b, g in ((lu, ru, g_uu), (ld, rd, g_dd), (lu, ld, g_v), (ru, rd, g_v),
+                        (lu, rd, g_x), (ld, ru, g_x)):
+            edge(a, b, g)
     return np.array(ea), np.array(eb), np.column_stack(cols), n
 
 

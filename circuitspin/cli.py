@@ -209,9 +209,10 @@ def cmd_materials(args) -> int:
     print(f"{'material':10} {'rho (ohm m)':>12} {'beta':>6} {'lsf (m)':>10}  source")
     for name, m in BUILTIN_MATERIALS.items():
         print(f"{name:10} {m['rho']:12.3g} {m['beta']:6.2f} {m['lsf']:10.3g}  {m.get('source', '')}")
-    print(f"\n{'interface':14} {'AR* (ohm m2)':>12} {'gamma':>6}  source")
+    print(f"\n{'interface':14} {'AR* (ohm m2)':>12} {'gamma':>6} {'delta':>6}  source")
     for (a, b), i in BUILTIN_INTERFACES.items():
-        print(f"{a + '/' + b:14} {i['ar']:12.3g} {i['gamma']:6.2f}  {i.get('source', '')}")
+        print(f"{a + '/' + b:14} {i['ar']:12.3g} {i['gamma']:6.2f} {i.get('delta', 0.0):6.2f}  "
+              f"{i.get('source', '')}")
     return 0
 
 

@@ -128,6 +128,15 @@ class _System:
             if kind != "open":
                 self.node[name] = idx
                 idx += 2 if kind == "junction" else 1
+        # an interface with spin flip (delta > 0): the two coefficients of its spin
+        # accumulation (see _flip_end), per (wire, end)
+        self.flip: dict[tuple[int, str], int] = {}
+        for i, w in enumerate(ws.layers):
+            for end in ENDS:
+                contact = w.contact(end)
+                if contact is not None and contact.params.delta > 0:
+                    self.flip[(i, end)] = idx
+                    idx += 2
         self.im = idx
         self.size = idx + 1
         self.motor_delta = None  # row of Delta at U-D, set by _assemble
@@ -215,6 +224,11 @@ def _assemble(ws: Geometry, pieces, current: float, a_ref: float):
             contact = w.contact(end)
             r_up, r_dn = contact.resistances if contact is not None else (0.0, 0.0)
             r_up, r_dn = r_up * a_ref, r_dn * a_ref
+            if (i, end) in sy.flip:  # the interface's own spin accumulation in between
+                v_up, v_dn, i_up, i_dn = _flip_end(sy, eq, sy.flip[(i, end)],
+                                                   contact.params.delta, r_up, r_dn,
+                                                   v_up, v_dn, i_up, i_dn)
+                r_up = r_dn = 0.0
             col = sy.node[name]
             for band, (v, cur, r) in enumerate(((v_up, i_up, r_up), (v_dn, i_dn, r_dn))):
                 row = -v - r * cur
@@ -246,6 +260,42 @@ def _assemble(ws: Geometry, pieces, current: float, a_ref: float):
     M, b = np.array(rows), np.array(rhs)
     assert M.shape == (sy.size, sy.size), M.shape
     return sy, M, b
+
+
+def _flip_end(sy, eq, col, delta, r_up, r_dn, v_up, v_dn, i_up, i_dn):
+    """An interface with spin flip between a wire end and its node (physics: the
+    interface is a thin layer with rho* t = AR*, beta = gamma, t / lsf = delta).
+
+    Across it, s in [0, 1] from the node (s = 0) to the wire end (s = 1), with band
+    resistances R_s (``r_up``, ``r_dn``: ohm, already times a_ref), G_s = 1 / R_s,
+    G = G_up + G_dn and k = 1 / (R_up + R_dn)::
+
+        Delta'' = delta^2 Delta,  Delta = a C(s) + b S(s)   (even/odd about s = 1/2)
+        J = -k Delta',  I_up = (G_up / G) I + J,  I_dn = (G_dn / G) I - J
+        V_up = V_c + (G_dn / G) Delta,  V_dn = V_c - (G_up / G) Delta,  V_c' = -I / G
+
+    The two rows that fix (a, b) from the wire end's Delta and J are added with
+    ``eq``; returns the rows (V_up, V_dn, I_up, I_dn) on the node side (s = 0), which
+    then join the node with no further resistance.  delta -> 0 gives V_s(node) -
+    V_s(end) = R_s I_s, the interface without spin flip.
+    """
+    g_up, g_dn = 1.0 / r_up, 1.0 / r_dn
+    g = g_up + g_dn
+    k = 1.0 / (r_up + r_dn)
+    # C, S and their s-derivatives at s = 0 and s = 1 (C = 1; S = -1, +1)
+    _, _, dc0, ds0 = (float(v) for v in even_odd(0.0, 1.0, 1.0 / delta))
+    _, _, dc1, ds1 = (float(v) for v in even_odd(1.0, 1.0, 1.0 / delta))
+    current = i_up + i_dn                       # charge current from the node inward
+    j_end = (g_dn * i_up - g_up * i_dn) / g     # its spin part at the wire end
+    a, b = sy.zero(), sy.zero()
+    a[col], b[col + 1] = 1.0, 1.0
+    eq(a + b - (v_up - v_dn))                   # Delta(1) = the end's Delta
+    eq(-k * (dc1 * a + ds1 * b) - j_end)        # J(1) = the end's J
+    delta_0 = a - b
+    j_0 = -k * (dc0 * a + ds0 * b)
+    v_c = (g_up * v_up + g_dn * v_dn) / g + current / g   # V_c(0) = V_c(1) + I / G
+    return (v_c + g_dn / g * delta_0, v_c - g_up / g * delta_0,
+            g_up / g * current + j_0, g_dn / g * current - j_0)
 
 
 def _equilibrated_solve(M, b):

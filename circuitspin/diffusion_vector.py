@@ -19,6 +19,7 @@ odd solutions C, S of f'' = f / lsf^2 (:func:`circuitspin.diffusion.even_odd`):
 
 Conditions: at the outer faces the electrodes short the bands (Delta = 0, D = 0) and
 fix V_c (the source's potential is an unknown, the ground's is 0).  At an interface:
+
 - N|N (band resistance 2 AR* each, gamma = 0; G = A / (2 AR*)): V_c^L - V_c^R = I / (2 G)
   and, for each component, Is^L = Is^R = G (D^L - D^R); no interface: V_c, D, Is
   continuous;
@@ -220,6 +221,13 @@ def solve_noncollinear(stack, current: float) -> "VectorDiffusionSolution":
     if getattr(stack, "interfaces", None) is None:
         raise StackError(f"{stack.source}: the non-collinear closed form takes a straight "
                          "stack ([[layers]])")
+    names = [lay.name for lay in stack.layers]
+    flipped = [f"{names[i.left]}|{names[i.left + 1]}" for i in stack.interfaces
+               if i.params is not None and i.params.delta > 0.0]
+    if flipped:
+        raise StackError(f"{stack.source}: the non-collinear closed form has no interface "
+                         f"spin flip (delta > 0 at {', '.join(flipped)}): use "
+                         "solve_diffusion for a collinear stack")
     if stack.motor is not None and stack.motor.mode == "linear" and stack.motor.magnons:
         raise StackError(f"{stack.source}: the non-collinear closed form takes an open "
                          "motor (magnons = 0)")

@@ -66,13 +66,14 @@ OBSERVABLES = {"AdR": "ohm*m**2", "AR_P": "ohm*m**2", "AR_AP": "ohm*m**2", "R_P"
 _GMR_OBSERVABLES = ("AdR", "AR_P", "AR_AP", "R_P", "R_AP", "MR")
 #: the SI unit of a stack entry, by its key
 KEY_UNITS = {"thickness": "m", "length": "m", "area": "m**2", "contact_area": "m**2",
-             "rho": "ohm*m", "lsf": "m", "beta": "", "gamma": "", "ar": "ohm*m**2",
+             "rho": "ohm*m", "lsf": "m", "beta": "", "gamma": "", "delta": "",
+             "ar": "ohm*m**2",
              "kF": "1/m", "kF_up": "1/m", "kF_dn": "1/m", "frequency": "Hz",
              "delta_alpha": "", "magnons": "", "alpha": "", "ms": "A/m", "g_factor": "",
-             "temperature": "K"}
+             "temperature": "K", "g_mix": "S/m**2", "g_mix_im": "S/m**2"}
 _POSITIVE = {"thickness", "length", "area", "contact_area", "rho", "lsf", "ar", "kF",
              "kF_up", "kF_dn", "frequency", "delta_alpha", "ms", "g_factor", "alpha",
-             "magnons", "temperature"}
+             "magnons", "temperature", "delta", "g_mix"}
 _ASYMMETRY = {"beta", "gamma"}
 #: least_squares tolerances (ftol, xtol, gtol): scipy's defaults
 TOL = 1e-8
@@ -451,8 +452,9 @@ def _start_value(template: dict, path: str, starts: dict) -> float:
         raise StackError(f"--free {path}: {exc}") from None
     lo, hi = path_bounds(path)
     if not lo < value < hi:
-        raise StackError(f"--free {path}: start {value:g} is outside its physical range "
-                         f"({lo:g}, {hi:g})")
+        where = "at the edge of" if value in (lo, hi) else "outside"
+        raise StackError(f"--free {path}: start {value:g} is {where} its physical range "
+                         f"({lo:g}, {hi:g}): give a start inside it, --free {path}=VALUE")
     return value
 
 

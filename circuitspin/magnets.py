@@ -113,6 +113,10 @@ def check_mixing(r, a, b, params, pair: str) -> None:
     ferromagnets may meet only when parallel."""
     fa, fb = a.material.ferromagnetic, b.material.ferromagnetic
     table = f'interfaces."{pair}"'
+    if not (fa and fb) and params is not None and params.delta > 0.0:
+        r.fail(table, "delta", f"interface spin flip between {a.name!r} and {b.name!r} "
+                               "is not modelled in a non-collinear stack (only along one "
+                               "axis): set delta = 0 there or keep the magnets collinear")
     if fa and fb:
         if np.linalg.norm(np.array(a.direction) - np.array(b.direction)) > COLLINEAR_TOL:
             r.fail(table, None, f"{a.name!r} and {b.name!r} are ferromagnets in contact "
@@ -205,6 +209,11 @@ def check_wire_mixing(r, wires, kinds) -> None:
             if c is None:
                 continue
             other_f = bool(free) and free[0].material.ferromagnetic
+            if not (w.material.ferromagnetic and other_f) and c.params.delta > 0.0:
+                r.fail(f'interfaces."{c.pair}"', "delta", f"interface spin flip at "
+                       f"{w.name!r}'s end {node!r} is not modelled in a non-collinear "
+                       "geometry (only along one axis): set delta = 0 there or keep the "
+                       "magnets collinear")
             if w.material.ferromagnetic == other_f:
                 if not w.material.ferromagnetic and c.params.gamma != 0.0:
                     r.fail("wires", w.name, f"interface_{e} {c.pair!r}: gamma != 0 between "

@@ -6,13 +6,16 @@ Material
     Frozen dataclass of one metal: measured resistivity ``rho`` (ohm m), bulk spin
     asymmetry ``beta``, spin-diffusion length ``lsf`` (m) and derived band quantities.
 InterfaceParams
-    Frozen dataclass of one interface: ``ar`` = AR* (ohm m^2) and ``gamma``.
+    Frozen dataclass of one interface: ``ar`` = AR* (ohm m^2), ``gamma`` and the
+    Bass-Pratt interface spin flip ``delta`` (0: none).
 builtin_material(name), builtin_interface(a, b), BUILTIN_MATERIALS, BUILTIN_INTERFACES
 
 Conventions (docs/model.md, "Materials")::
 
     rho* = rho / (1 - beta^2);  rho_up = 2 rho* (1 - beta);  rho_dn = 2 rho* (1 + beta)
     r_up = 2 AR* (1 - gamma);   r_dn = 2 AR* (1 + gamma)
+    delta: the interface as a thin layer with rho* t = AR*, asymmetry gamma, t/lsf = delta
+           (spin-flip probability 1 - exp(-delta); docs/model.md, "Interface spin flip")
     g_sf = 1 / (4 rho* lsf^2)   (S/m^3, spin-flip conductance per unit volume)
 """
 from __future__ import annotations
@@ -77,7 +80,8 @@ class Material:
 
 @dataclass(frozen=True)
 class InterfaceParams:
-    """One interface: AR* (ohm m^2) and spin asymmetry gamma (|gamma| < 1)."""
+    """One interface: AR* (ohm m^2), spin asymmetry gamma (|gamma| < 1) and the
+    Bass-Pratt spin-flip parameter delta (>= 0; 0: no spin flip at the interface)."""
 
     ar: float
     gamma: float
@@ -86,6 +90,7 @@ class InterfaceParams:
     #: per-spin normalisation of 1/r_up, 1/r_dn (None: not available)
     g_mix: float | None = None
     g_mix_im: float = 0.0
+    delta: float = 0.0
 
     def band_resistances(self, gamma: float | None = None) -> tuple[float, float]:
         """(r_up, r_dn) in ohm m^2 for the given signed asymmetry (default: own gamma)."""
@@ -122,4 +127,5 @@ def builtin_interface(a: str, b: str) -> InterfaceParams | None:
     entry = BUILTIN_INTERFACES.get((a, b)) or BUILTIN_INTERFACES.get((b, a))
     if entry is None:
         return None
-    return InterfaceParams(ar=entry["ar"], gamma=entry["gamma"], source=entry.get("source", ""))
+    return InterfaceParams(ar=entry["ar"], gamma=entry["gamma"], source=entry.get("source", ""),
+                           delta=entry.get("delta", 0.0))

@@ -183,10 +183,10 @@ def _header(network: Network, current: float, names: list[str], dialect: str,
             r_up, r_dn = iface.band_resistances
             h.append(f"* interface {a}|{b}: AR* {_num(iface.params.ar)} ohm m^2, gamma "
                      f"{_num(iface.gamma)} (signed), r_up {_num(r_up)}, r_dn {_num(r_dn)} "
-                     "ohm m^2" + ("" if network.coupling is None
-                                  or iface.params.g_mix is None else
-                                  f", g_mix {_num(iface.params.g_mix)}, g_mix_im "
-                                  f"{_num(iface.params.g_mix_im)} S/m^2"))
+                     "ohm m^2" + _flip_note(iface.params.delta)
+                     + ("" if network.coupling is None or iface.params.g_mix is None else
+                        f", g_mix {_num(iface.params.g_mix)}, g_mix_im "
+                        f"{_num(iface.params.g_mix_im)} S/m^2"))
     m = getattr(st, "motor", None)
     if m is not None and network.u is not None:
         h.append(f"* motor nodes: u = {raw[network.u]}, d = {raw[network.d]}")
@@ -211,6 +211,14 @@ def _header(network: Network, current: float, names: list[str], dialect: str,
                  "-e V_UD")
     h.append("*")
     return h
+
+
+def _flip_note(delta: float) -> str:
+    """The header's words for an interface's spin flip (nothing without it)."""
+    if delta == 0.0:
+        return ""
+    return (f", spin flip delta {_num(delta)} (exact element: Ri band, Rs vertical at "
+            "each side, Rx diagonal resistors)")
 
 
 def _num(x) -> str:

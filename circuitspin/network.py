@@ -22,7 +22,9 @@ build_network(stack, segments=None, method=None) -> Network
     the breakpoints of its profile too; its segments are cone frustums, exact in the
     default discretisation (:func:`~circuitspin.segments.flared_segment`).  A
     geometry node joined to a wire end through an interface gets its own nodes, joined
-    to the end's by one resistor per band (``contact.area / r_s``); a terminal is in
+    to the end's by one resistor per band (``contact.area / r_s``), or, for an interface
+    with spin flip (``delta > 0``), by the exact element of :func:`contact_edges`
+    (band, vertical and diagonal conductances, no thickness); a terminal is in
     ``Network.terminals`` (name -> node) and junctions are named ``<node>_up``,
     ``<node>_dn`` in the deck (files with ``[[wires]]``).
 EDGE_KINDS
@@ -43,7 +45,7 @@ import numpy as np
 
 from .errors import NetworkError
 from .flaring import mesh
-from .segments import exact_segment, flared_segment, ladder_segment
+from .segments import exact_segment, flared_segment, interface_element, ladder_segment
 from .spin_network import mixing_pair, spin_vector_parts
 from .geometry import TERMINAL_KINDS, Geometry, Stack
 
@@ -336,6 +338,28 @@ def check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes):
                            "thickness)")
 
 
+def contact_edges(contact, end, node):
+    """Edges (a, b, g, kind) of one interface between a wire end's nodes ``end`` = (up,
+    dn) and its geometry node's ``node`` = (up, dn) (one node twice: an electrode).
+
+    Without spin flip (``delta == 0``): one resistor per band, A / r_s ("interface").
+    With it, the exact element of :func:`~circuitspin.segments.interface_element`: the
+    two band conductances ("interface"), a vertical at each side ("spin-flip"; the one at
+    an electrode is a loop, dropped later) and the two diagonals ("diagonal").
+    """
+    (ua, da), (ub, db) = end, node
+    delta = contact.params.delta
+    r_up, r_dn = contact.band_resistances
+    if delta == 0.0:
+        return (np.array([ua, da]), np.array([ub, db]),
+                np.array([contact.area / r_up, contact.area / r_dn]), np.full(2, INTERFACE))
+    g_uu, g_dd, g_v, g_x = (float(g) for g in interface_element(contact.area, r_up, r_dn,
+                                                                delta))
+    return (np.array([ua, da, ua, ub, ua, da]), np.array([ub, db, da, db, db, ub]),
+            np.array([g_uu, g_dd, g_v, g_v, g_x, g_x]),
+            np.array([INTERFACE, INTERFACE, SPIN_FLIP, SPIN_FLIP, DIAGONAL, DIAGONAL]))
+
+
 def _conductances(wires, local, counts, method):
     """Per-segment (g_uu, g_dd, g_vert_a, g_vert_b, g_diag) of all wires, wire by wire.
 
@@ -488,18 +512,17 @@ def build_network(stack, segments: int | None = None, method: str | None = None
             contact = w.contact(end)
             if contact is None:
                 continue
-            up, dn = geo_nodes[w.node(end)]
             if geo.spin_axis is None:
+                up, dn = geo_nodes[w.node(end)]
                 pair = mixing_pair(wires, li, (int(rows_up[row]), int(rows_dn[row])),
                                     (up, dn), node_wire, contact)
                 if pair is not None:
                     mixed.append(pair)
                     continue
-            r_up, r_dn = contact.band_resistances
-            parts_a.append(np.array([rows_up[row], rows_dn[row]]))
-            parts_b.append(np.array([up, dn]))
-            parts_g.append(np.array([contact.area / r_up, contact.area / r_dn]))
-            parts_k.append(np.full(2, INTERFACE))
+            edges = contact_edges(contact, (rows_up[row], rows_dn[row]),
+                                  geo_nodes[w.node(end)])
+            for part, new_part in zip((parts_a, parts_b, parts_g, parts_k), edges):
+                part.append(new_part)
     edge_a, edge_b, edge_g, edge_kind = finish_edges(parts_a, parts_b, parts_g, parts_k)
     node_layer = np.concatenate(chunks["layer"])
     check_conductances(stack, node_layer, edge_a, edge_b, edge_g, n_nodes)

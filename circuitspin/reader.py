@@ -45,7 +45,8 @@ _TOP_KEYS = {"layer": _COMMON_TOP | {"layers", "dynamics"},
 _MATERIAL_KEYS = {"rho": "ohm*m", "beta": "", "lsf": "m", "kF": "1/m", "kF_up": "1/m",
                   "kF_dn": "1/m"}
 _MATERIAL_OTHER = {"ferromagnetic", "source"}
-_INTERFACE_KEYS = {"ar": "ohm*m**2", "gamma": "", "g_mix": "S/m**2", "g_mix_im": "S/m**2"}
+_INTERFACE_KEYS = {"ar": "ohm*m**2", "gamma": "", "delta": "", "g_mix": "S/m**2",
+                   "g_mix_im": "S/m**2"}
 
 _PART_COMMON = {"name", "material", "magnetization", "segments", "area_profile"}
 _PART_KEYS = {"layer": _PART_COMMON | {"thickness"},
@@ -101,6 +102,9 @@ PLAUSIBLE = {
     "ar": (0.0, 1e-8, "up to 1e-8 ohm m^2", "fOhm*m^2"),
     "temperature": (0.0, 1e4, "up to 1e4 K", "K"),
     "frequency": (0.0, 1e13, "up to 10 THz", "GHz"),
+    # dimensionless: measured values are 0.1 .. 1 (Co/Pt 0.9); delta = 5 already flips
+    # 99.3% of the spins crossing
+    "delta": (0.0, 5.0, "0 .. 5; measured values are 0.1 .. 1", None),
 }
 
 
@@ -150,6 +154,11 @@ class _Reader:
 
         from .errors import CircuitSpinWarning
 
+        if example is None:  # a pure number: no unit slip to suggest
+            warnings.warn(CircuitSpinWarning(
+                f"{self.source}: [{table}] {key}: {value:g} is implausible (expected "
+                f"{words})"), stacklevel=2)
+            return
         warnings.warn(CircuitSpinWarning(
             f"{self.source}: [{table}] {key}: {value:g} {unit} is implausible (expected "
             f"{words}); a bare number is in SI units ({unit}): if you meant another unit, "
@@ -461,13 +470,16 @@ def _read_interfaces(r: _Reader, data) -> dict[frozenset, tuple[str, InterfacePa
         ar = r.number(entry, "ar", "ohm*m**2", table, check=lambda v: v >= 0, what=">= 0")
         gamma = r.number(entry, "gamma", "", table, required=False, default=0.0,
                          check=lambda v: abs(v) < 1, what="in (-1, 1)")
+        delta = r.number(entry, "delta", "", table, required=False, default=0.0,
+                         check=lambda v: v >= 0, what=">= 0")
         g_mix = r.number(entry, "g_mix", "S/m**2", table, required=False,
                          check=lambda v: v >= 0, what=">= 0")
         g_mix_im = r.number(entry, "g_mix_im", "S/m**2", table, required=False,
                             default=0.0)
         pair = frozenset(parts) if parts[0] != parts[1] else frozenset([parts[0]])
         out[pair] = (tuple(parts), InterfaceParams(ar=ar, gamma=gamma, source="stack file",
-                                                   g_mix=g_mix, g_mix_im=g_mix_im))
+                                                   delta=delta, g_mix=g_mix,
+                                                   g_mix_im=g_mix_im))
     return out
 
 

@@ -19,6 +19,11 @@ flared_segment(area_a, area_b, length, lsf, sigma_up, sigma_dn, method="exact")
     "exact" is exact for any length and taper (radial solutions exp(+-r/lsf)/r); for
     area_a == area_b it equals :func:`exact_segment`.  "ladder": horizontals
     sigma_s sqrt(A_a A_b) / h, the spin-flip conductance of each half segment at its end.
+interface_element(area, r_up, r_dn, delta) -> (g_uu, g_dd, g_vert, g_diag)
+    An interface with Bass-Pratt spin flip ``delta``: the exact segment of a thin layer
+    with rho* t = AR*, beta = gamma and t/lsf = delta, which depends on those products
+    only (no thickness).  ``delta = 0`` gives the two interface resistors A / r_s and
+    no vertical or diagonal.
 coth_minus_inv(u), inv_minus_csch(u)
     coth(u) - 1/u and 1/u - 1/sinh(u) without cancellation (series for small u,
     exponentials for large u).
@@ -98,6 +103,36 @@ def exact_segment(area, length, lsf, sigma_up, sigma_dn):
     g_vert = area * p * coth_minus_inv(u) / lsf
     g_diag = area * p * inv_minus_csch(u) / lsf
     return g_uu, g_dd, g_vert, g_diag
+
+
+def interface_element(area, r_up, r_dn, delta):
+    """Conductances (S) of an interface with spin flip: (g_uu, g_dd, g_vert, g_diag).
+
+    ``r_up``, ``r_dn``: the band resistances times area, ohm m^2 (2 AR* (1 -+ gamma),
+    signed gamma).  The exact segment (:func:`exact_segment`) of a layer of length t
+    with rho* t = AR*, beta = gamma and t / lsf = delta: then sigma_s t = 1 / r_s and
+    p t = 1 / (r_up + r_dn) = 1 / (4 AR*), and t drops out.  With k = A / (r_up + r_dn)::
+
+        g_uu   = k [r_dn / r_up + delta csch(delta)]     (-> A / r_up as delta -> 0)
+        g_dd   = k [r_up / r_dn + delta csch(delta)]     (-> A / r_dn)
+        g_vert = k (delta coth(delta) - 1)               at each side (-> 0)
+        g_diag = k (1 - delta csch(delta))               up_a-dn_b and dn_a-up_b (-> 0)
+
+    All are positive for delta > 0; series forms for small delta (no cancellation),
+    exponential forms for large delta (no overflow).
+    """
+    area, r_up, r_dn, delta = (np.asarray(v, dtype=float)
+                               for v in (area, r_up, r_dn, delta))
+    k = area / (r_up + r_dn)
+    small = delta < _SERIES_BELOW
+    big = np.where(small, 1.0, delta)
+    g_x = k * delta * inv_minus_csch(delta)                 # k (1 - delta csch delta)
+    dcsch = np.where(small, 1.0 - delta * inv_minus_csch(np.where(small, delta, 0.0)),
+                     big * csch(big))                       # delta csch(delta)
+    g_uu = k * (r_dn / r_up + dcsch)
+    g_dd = k * (r_up / r_dn + dcsch)
+    g_vert = k * delta * coth_minus_inv(delta)
+    return g_uu, g_dd, g_vert, g_x
 
 
 def ladder_segment(area, length, lsf, sigma_up, sigma_dn):

@@ -7,7 +7,10 @@ Solution
     ``current`` (A), ``backend``; named accessors ``V_UD``, ``delta_mu_bar_eV``,
     ``voltage``, ``resistance``, ``motor_current``, ``magnons``; ``profile()`` (a numpy
     record array along x); ``branch_currents()``; ``kcl_residual``; ``to_dict()`` with
-    the JSON fields of ``solve --json`` (docs/commands.md).
+    the JSON fields of ``solve --json`` (docs/commands.md); ``spin_accumulation(key)``
+    (lab-frame vectors at the interfaces); non-collinear magnets (docs/noncollinear.md):
+    ``torque(name)``, ``torque_parts()``, ``spin_currents()``,
+    ``spin_current_into_magnets()``.
 kcl_outflow(network, potentials) -> array
     Net current leaving every node through the network's edges and motor (A), computed
     edge by edge (differences of potentials times conductances), not from an assembled
@@ -28,7 +31,8 @@ PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn",
 
 def kcl_outflow(network: Network, potentials: np.ndarray, motor_current: float = 0.0
                 ) -> np.ndarray:
-    """Net current (A) leaving each node through edges and the motor branch."""
+    """Net current (A) leaving each node through edges and the motor branch (and, in a
+    non-collinear network, the coupling entries: sum_j C_ij V_j)."""
     v = potentials
     i_e = network.edge_g * (v[network.edge_a] - v[network.edge_b])
     n = network.n_nodes

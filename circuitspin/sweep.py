@@ -9,7 +9,7 @@ Paths (``--param PATH=SPEC``)::
     area | temperature
     layers.<layer name>.<thickness|...>     (wires.<wire name>.<length|area|...>)
     materials.<material>.<rho|beta|lsf|kF|kF_up|kF_dn>
-    interfaces.<A/B>.<ar|gamma>
+    interfaces.<A/B>.<ar|gamma|delta>
     motor.<frequency|delta_alpha|magnons|alpha|ms>
 
 SPEC is ``START:STOP:N`` (N values, linear), ``log:START:STOP:N`` (logarithmic) or a
@@ -162,7 +162,7 @@ NUMERIC_KEYS = {
     "layers": ("thickness", "segments"),
     "wires": ("length", "area", "contact_area", "segments"),
     "materials": ("rho", "beta", "lsf", "kF", "kF_up", "kF_dn"),
-    "interfaces": ("ar", "gamma"),
+    "interfaces": ("ar", "gamma", "delta", "g_mix", "g_mix_im"),
     "motor": ("frequency", "delta_alpha", "magnons", "alpha", "ms", "g_factor"),
 }
 
@@ -233,7 +233,8 @@ def set_param(data: dict, path: str, value) -> dict:
                 builtin = builtin_interface(a, b)
                 if builtin is None:
                     raise StackError(f"--param {path}: no interface {parts[1]!r}")
-                table[parts[1]] = {"ar": builtin.ar, "gamma": builtin.gamma}
+                table[parts[1]] = {"ar": builtin.ar, "gamma": builtin.gamma,
+                                   "delta": builtin.delta}
         table.setdefault(parts[1], {})[parts[2]] = value
         return out
     raise StackError(f"--param {path}: unknown path (use area, temperature, "
@@ -291,6 +292,10 @@ def torque_sweep(network, currents) -> dict:
     return out
 
 
+#: what the reader takes for an interface key the file's table leaves out
+_INTERFACE_DEFAULTS = {"gamma": 0.0, "delta": 0.0, "g_mix_im": 0.0}
+
+
 def get_param(data: dict, path: str):
     """The entry of the stack mapping ``data`` at ``path`` as written (a number or a string
     with units), or the built-in value of a material or interface the file does not set;
@@ -316,8 +321,8 @@ def get_param(data: dict, path: str):
         a, _, b = name.partition("/")
         for k in (name, f"{b}/{a}"):
             entry = data.get("interfaces", {}).get(k)
-            if isinstance(entry, dict) and key in entry:
-                return entry[key]
+            if isinstance(entry, dict):  # the file's table replaces the built-in one
+                return entry.get(key, _INTERFACE_DEFAULTS.get(key))
         builtin = builtin_interface(a, b)
         return None if builtin is None else getattr(builtin, key, None)
     given = data.get("materials", {}).get(name, {})

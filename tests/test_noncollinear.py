@@ -64,6 +64,23 @@ def as_noncollinear(stack, g_mix=0.55e15, g_mix_im=0.0):
     return dc.replace(stack, layers=tuple(layers), interfaces=tuple(ifaces), spin_axis=None)
 
 
+def without_flip(stack):
+    """The stack with delta = 0 on every interface (the charge + spin-vector network
+    refuses interface spin flip off the magnets' axis, so the two paths are compared
+    without it)."""
+    def contact(c):
+        return None if c is None else dc.replace(c, params=dc.replace(c.params, delta=0.0))
+
+    layers = tuple(dc.replace(lay, contact_from=contact(lay.contact_from),
+                              contact_to=contact(lay.contact_to))
+                   if hasattr(lay, "contact_from") else lay for lay in stack.layers)
+    if getattr(stack, "interfaces", None) is None:   # a [[wires]] geometry
+        return dc.replace(stack, layers=layers)
+    ifaces = tuple(i if i.params is None else dc.replace(
+        i, params=dc.replace(i.params, delta=0.0)) for i in stack.interfaces)
+    return dc.replace(stack, layers=layers, interfaces=ifaces)
+
+
 def max_abs(d):
     return max(float(np.abs(v).max()) for v in d.values())
 
@@ -103,6 +120,18 @@ def test_g_mix_required_only_when_not_collinear():
     with pytest.raises(StackError, match=r'\[interfaces."Co/Cu"\] g_mix: missing'):
         stack_from_dict(data, source="p.toml")
     data["layers"][2]["magnetization"] = [0, 0, -2]     # collinear: no g_mix needed
+    assert stack_from_dict(data).layers[2].magnetization == "down"
+
+
+def test_interface_spin_flip_refused_off_the_axis():
+    """delta has no spin-vector element: a non-collinear stack with delta on an F|N
+    interface is refused (naming the table and key), a collinear one takes it."""
+    data = pillar()
+    data["interfaces"]["Co/Cu"]["delta"] = 0.33
+    with pytest.raises(StackError, match=r'p.toml: \[interfaces."Co/Cu"\] delta: .*not '
+                                         r"modelled in a non-collinear stack"):
+        stack_from_dict(data, source="p.toml")
+    data["layers"][2]["magnetization"] = "down"
     assert stack_from_dict(data).layers[2].magnetization == "down"
 
 
@@ -149,7 +178,7 @@ def test_general_network_on_collinear_stack_equals_two_band(path, disc, g_mix_im
     equations; the general path sums the F|N contacts as rank-one stamps)."""
     from circuitspin.reader import load_stack
 
-    st = load_stack(path)
+    st = without_flip(load_stack(path))
     s0 = solve(build_network(st, *disc), 1e-3)
     net = build_network(as_noncollinear(st, g_mix_im=g_mix_im), *disc)
     assert net.coupling is not None
@@ -277,7 +306,7 @@ def test_closed_form_collinear_equals_valet_fert():
 
     for path in ("netlists/berger_pillar.toml", "netlists/berger_pillar_ap.toml",
                  "netlists/spin_valve_multilayer.toml"):
-        st = load_stack(path)
+        st = without_flip(load_stack(path))
         a, b = solve_noncollinear(st, 1e-3), solve_diffusion(st, 1e-3)
         assert a.resistance == pytest.approx(b.resistance, rel=1e-12)
         if b.V_UD is not None:
@@ -285,6 +314,13 @@ def test_closed_form_collinear_equals_valet_fert():
 
 
 # ---------------------------------------------------------------- torque
+def test_closed_form_refuses_interface_spin_flip():
+    from circuitspin.reader import load_stack
+
+    with pytest.raises(StackError, match=r"no interface spin flip \(delta > 0 at lead1\|Co1, "):
+        solve_noncollinear(load_stack("netlists/spin_valve_multilayer.toml"), 1e-3)
+
+
 def test_torque_perpendicular_and_small_angle():
     taus = {}
     for theta in (1e-4, 2e-4, 30.0, 90.0, 150.0, 179.9):
@@ -586,3 +622,21 @@ def test_branched_geometry_ngspice_equals_nodal():
     np.testing.assert_allclose(b.potentials, a.potentials, rtol=0, atol=1e-9 * vmax)
     t = np.array(a.torque("F2"))
     np.testing.assert_allclose(b.torque("F2"), t, rtol=0, atol=1e-9 * np.linalg.norm(t))
+
+
+@pytest.mark.parametrize("g_mix_im, method", [(0.0, "banded-cholesky"), (0.2e15, "banded-lu")])
+def test_factorisations_agree(monkeypatch, g_mix_im, method):
+    """Banded Cholesky (symmetric: g_mix_im = 0), banded LU (not symmetric) and SuperLU
+    (forced: no band allowed) give the same potentials: each is refined to rounding."""
+    from circuitspin.solvers import general
+
+    st = stack_from_dict(pillar(theta=70.0, phi=40.0, g_mix_im=g_mix_im))
+    net = build_network(st, 20)
+    a = solve(net, 1e-3)
+    assert general.factor_for(net).method == method
+    monkeypatch.setattr(general, "BANDED_MAX", -1)
+    net2 = build_network(st, 20)
+    b = solve(net2, 1e-3)
+    assert general.factor_for(net2).method == "splu"
+    vmax = float(np.abs(a.potentials).max())
+    np.testing.assert_allclose(b.potentials, a.potentials, rtol=0, atol=64 * EPS * vmax)

@@ -45,6 +45,8 @@ from ..network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network,
 H = 7.0        # drawing units between the up row (y = 0) and the down row (y = H)
 W = 8.0        # width of one segment
 GAP = 6.0      # width of an interface
+GAP_FLIP = 24.0  # width of an interface with spin flip (its element is drawn in it)
+FLIP_TAP = 2.0   # its verticals stand this far inside the gap
 BAY = 3.0      # extra room left of U for the motor branch
 Y = {0: 0.0, 1: H}  # band code -> row height (paper: down band on top)
 _TAG = "circuitspin"  # attribute set on every element that stands for a circuit part
@@ -103,10 +105,14 @@ class _Layout:
         motor_row = None
         if net.u is not None:
             motor_row = int(np.flatnonzero(net.rows_layer == net.stack.motor.index)[0])
+        diagonals = {frozenset(e) for e in zip(net.edge_a[net.edge_kind == DIAGONAL].tolist(),
+                                               net.edge_b[net.edge_kind == DIAGONAL].tolist())}
         for r in range(1, nrows):
             same_layer = net.rows_layer[r] == net.rows_layer[r - 1]
             merged = net.rows_up[r] == net.rows_up[r - 1]
-            step = W if same_layer else (0.0 if merged else GAP)
+            # an interface element (spin flip) has diagonals across the layer boundary
+            flip = frozenset((int(net.rows_up[r - 1]), int(net.rows_dn[r]))) in diagonals
+            step = W if same_layer else (0.0 if merged else GAP_FLIP if flip else GAP)
             if r == motor_row:
                 step += BAY
             x[r] = x[r - 1] + step
@@ -121,13 +127,16 @@ class _Layout:
     def electrode(self, node: int) -> bool:
         return int(self.net.node_band[node]) == 2
 
-    def row_pair(self, a: int, b: int, same_layer: bool):
-        """The adjacent rows (ra, rb) that an edge between nodes a and b spans."""
+    def row_pair(self, a: int, b: int, same_layer: bool, strict: bool = True):
+        """The adjacent rows (ra, rb) that an edge between nodes a and b spans (None
+        when there are none and not ``strict``)."""
         lay = self.net.rows_layer
         for ra in self.rows_of[a]:
             for rb in self.rows_of[b]:
                 if abs(ra - rb) == 1 and (lay[ra] == lay[rb]) == same_layer:
                     return ra, rb
+        if not strict:
+            return None
         raise NetworkError(f"schematic: nodes {a} and {b} are not on adjacent rows")
 
     def point(self, node: int, row: int, band: int, left=False):
@@ -216,17 +225,24 @@ def _draw_edges(d, elm, lay):
     """One element per edge of the network's edge arrays."""
     net = lay.net
     band = net.node_band
+    drawn = set()  # node pairs with a spin-flip resistor drawn
     for a, b, g, k in zip(net.edge_a.tolist(), net.edge_b.tolist(), net.edge_g.tolist(),
                           net.edge_kind.tolist()):
         if k == SPIN_FLIP:
             r = max(set(lay.rows_of[a]) & set(lay.rows_of[b]))
             lo, hi = (a, b) if band[a] == 0 else (b, a)
-            _resistor(d, elm, lay.point(lo, r, 0), lay.point(hi, r, 1), EDGE_KINDS[k], g,
-                      "bottom")
+            p, q = lay.point(lo, r, 0), lay.point(hi, r, 1)
+            if (lo, hi) in drawn:  # the vertical of an interface element, in its gap
+                p, q = _flip_tap(d, elm, lay, r, p, q)
+            drawn.add((lo, hi))
+            _resistor(d, elm, p, q, EDGE_KINDS[k], g, "bottom")
             continue
         if k not in (BAND, DIAGONAL, INTERFACE):
             raise NetworkError(f"schematic: edge kind {EDGE_KINDS[k]!r} is not drawn")
-        ra, rb = lay.row_pair(a, b, same_layer=k != INTERFACE)
+        # across a layer boundary: an interface resistor, or an interface element's
+        # diagonal (an exact segment's lies within its layer)
+        across = k == INTERFACE or lay.row_pair(a, b, same_layer=True, strict=False) is None
+        ra, rb = lay.row_pair(a, b, same_layer=not across)
         if ra > rb:
             a, b, ra, rb = b, a, rb, ra
         ba, bb = int(band[a]), int(band[b])
@@ -237,12 +253,24 @@ def _draw_edges(d, elm, lay):
             ba = bb if ba == 2 else ba
             bb = ba if bb == 2 else bb
         p = lay.point(a, ra, ba)
-        q = lay.point(b, rb, bb, left=k == INTERFACE)
+        q = lay.point(b, rb, bb, left=across)
         if k == DIAGONAL:  # bodies apart: rising one low-left, falling one low-right
             body = (0.2, 0.4) if ba == 0 else (0.6, 0.8)
             _resistor(d, elm, p, q, "diagonal", g, "top", body=body)
         else:
             _resistor(d, elm, p, q, EDGE_KINDS[k], g, "top" if ba == 1 else "bottom")
+
+
+def _flip_tap(d, elm, lay, r, p, q):
+    """End points of an interface element's vertical at row ``r``, moved ``FLIP_TAP``
+    into the interface's gap (wires back to the row's nodes)."""
+    first = r > 0 and lay.net.rows_layer[r - 1] != lay.net.rows_layer[r]
+    x = lay.x_left[r] - FLIP_TAP if first else lay.x[r] + FLIP_TAP
+    p2, q2 = (x, p[1]), (x, q[1])
+    x0 = lay.x_left[r] if first else p[0]
+    d.add(elm.Line().endpoints((x0, p[1]), p2))
+    d.add(elm.Line().endpoints((x0, q[1]), q2))
+    return p2, q2
 
 
 def _draw_merged_and_motor_wires(d, elm, lay):
@@ -341,6 +369,9 @@ def _draw_notes(d, elm, lay, original):
             fontsize=22, halign="left", color="#b2182b"))
     lines = ["Values are resistances (ohm). Top row: down band; bottom row: up band "
              "(as in the paper); vertical: spin flip; between layers: interface resistors."]
+    if any(st.params is not None and st.params.delta > 0 for st in stack.interfaces):
+        lines.append("A wide gap: an interface with spin flip (delta), drawn as its exact "
+                     "element (band, vertical and crossed resistors, no thickness).")
     if (net.edge_kind == DIAGONAL).any():
         lines.append("Crossed resistors (grey): the diagonal conductances up_a–dn_b and "
                      "dn_a–up_b of each exact segment.")

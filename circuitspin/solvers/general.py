@@ -5,9 +5,10 @@ The two-band network of a collinear stack is a symmetric M-matrix, solved by
 stack adds the x and y spin nodes of its normal metals and the F|N couplings through m
 (:attr:`Network.coupling`): the matrix is no longer an M-matrix (the couplings through
 m have entries of either sign) and, with an imaginary mixing conductance, not symmetric.
-This factor takes the general path: diagonal scaling, an LU factorisation with partial
-pivoting (LAPACK's banded gbtrf in reverse Cuthill-McKee order when that is narrow, as
-for every straight stack; SuperLU otherwise), iterative refinement with the residual
+This factor takes the general path: diagonal scaling; in reverse Cuthill-McKee order
+(narrow for every straight stack) banded Cholesky when g_mix_im = 0 (the matrix is then
+symmetric positive definite) or banded LU with partial pivoting (LAPACK gbtrf) when not;
+SuperLU when no narrow order exists; iterative refinement with the residual
 from branch currents plus the coupling entries, and a 1-norm condition estimate
 (Hager-Higham, ``scipy.sparse.linalg.onenormest``).
 
@@ -16,7 +17,7 @@ Public API
 GeneralFactor(network, include_motor=True)
     The interface of :class:`~circuitspin.solvers.nodal.NodalFactor`: ``solve(b,
     refine, report=False)``, ``condition_estimate()``, ``outflow(v)``, ``method``
-    ("banded-lu" or "splu").
+    ("banded-cholesky", "banded-lu" or "splu").
 factor_for(network, include_motor=True)
     The factor of any network, kept while it lives: a :class:`GeneralFactor` for a
     non-collinear one, else :func:`circuitspin.solvers.nodal.factor_for`'s.
@@ -79,57 +80,79 @@ class GeneralFactor(NodalFactor):
             a, b, g = (np.append(a, network.u), np.append(b, network.d),
                        np.append(g, network.motor_g))
         rc, cc, vc = network.coupling
-        rows = np.concatenate([a, b, a, b, rc])
-        cols = np.concatenate([a, b, b, a, cc])
+        # matrix entries in unknown indices (the ground's row and column dropped)
+        idx = np.arange(n) - (np.arange(n) > network.ground)
+        idx[network.ground] = -1
+        rows = idx[np.concatenate([a, b, a, b, rc])]
+        cols = idx[np.concatenate([a, b, b, a, cc])]
         vals = np.concatenate([g, g, -g, -g, vc])
-        full = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
-        keep = np.flatnonzero(np.arange(n) != network.ground)
-        self.unknowns = keep
-        self._slice = None
-        mat = full[keep][:, keep].tocsc()
-        d = mat.diagonal()
-        if not np.all(np.isfinite(d)) or not np.all(np.isfinite(mat.data)):
+        ok = (rows >= 0) & (cols >= 0)
+        rows, cols, vals = rows[ok], cols[ok], vals[ok]
+        m = n - 1
+        self.unknowns = np.flatnonzero(idx >= 0)
+        self._slice = slice(1, n) if network.ground == 0 else \
+            slice(0, n - 1) if network.ground == n - 1 else None
+        on_diag = rows == cols
+        d = np.bincount(rows[on_diag], vals[on_diag], m)
+        if not np.all(np.isfinite(d)) or not np.all(np.isfinite(vals)):
             raise SolverError("conductance overflow: a matrix entry is not finite; check "
                               "rho/thickness/area and g_mix")
         if np.any(d <= 0):
             raise SolverError("a node has no conductance to the rest of the network")
         self.scale = 1.0 / np.sqrt(d)
-        s = sp.diags(self.scale) @ mat @ sp.diags(self.scale)
-        self._scaled = s.tocsc()
-        self.norm1 = float(abs(s).sum(axis=0).max()) if keep.size else 0.0
+        svals = vals * self.scale[rows] * self.scale[cols]
+        # 1-norm of the scaled matrix, bounded above (a node pair's entries summed in
+        # absolute value): the condition estimate errs on the safe side
+        self.norm1 = float(np.bincount(cols, np.abs(svals), m).max()) if m else 0.0
         self._cond = None
-        self._factor(self._scaled)
+        self.symmetric = all(c["g_mix_im"] == 0.0 for c in network.mixing or ())
+        self._factor(rows, cols, svals, m)
 
-    def _factor(self, s):
-        """Banded LU (LAPACK gbtrf, partial pivoting) in reverse Cuthill-McKee order when
-        that order makes the matrix narrow (a straight stack: every node couples only to
-        its neighbours along x), else SuperLU."""
-        from scipy.linalg import get_lapack_funcs
+    def _factor(self, rows, cols, svals, m):
+        """Factorise the scaled matrix, in reverse Cuthill-McKee order when that makes it
+        narrow (a straight stack: every node couples only to its neighbours along x):
+        banded Cholesky when it is symmetric (g_mix_im = 0: the matrix is then symmetric
+        positive definite), banded LU with partial pivoting (LAPACK gbtrf) when not;
+        SuperLU when no narrow order exists."""
+        from scipy.linalg import LinAlgError, cholesky_banded, get_lapack_funcs
         from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-        m = s.shape[0]
-        coo = s.tocoo()
-        perm = reverse_cuthill_mckee(s.tocsr(), symmetric_mode=False).astype(np.int64) \
-            if m else np.zeros(0, dtype=np.int64)
+        if m:
+            pattern = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(m, m))
+            perm = reverse_cuthill_mckee(pattern, symmetric_mode=False).astype(np.int64)
+        else:
+            perm = np.zeros(0, dtype=np.int64)
         inv = np.empty_like(perm)
         inv[perm] = np.arange(m)
-        r, c = inv[coo.row], inv[coo.col]
+        r, c = inv[rows], inv[cols]
         kl = int(max(0, (r - c).max())) if m else 0
         ku = int(max(0, (c - r).max())) if m else 0
+        self._perm, self._inv = perm, inv
+        if max(kl, ku) <= BANDED_MAX and self.symmetric:
+            up = r <= c     # LAPACK upper band storage: ab[ku + i - j, j] = S[i, j]
+            ab = np.bincount((ku + r[up] - c[up]) * m + c[up], svals[up],
+                             (ku + 1) * m).reshape(ku + 1, m)
+            try:
+                self._cb = cholesky_banded(ab, lower=False, check_finite=False)
+            except LinAlgError:
+                raise SolverError("network matrix is numerically singular (not positive "
+                                  "definite in double precision)") from None
+            self.method = "banded-cholesky"
+            return
         if max(kl, ku) <= BANDED_MAX:
             gbtrf, self._gbtrs = get_lapack_funcs(("gbtrf", "gbtrs"), dtype=np.float64)
             rows_ab = 2 * kl + ku + 1
-            ab = np.bincount((kl + ku + r - c) * m + c, coo.data,
+            ab = np.bincount((kl + ku + r - c) * m + c, svals,
                              rows_ab * m).reshape(rows_ab, m)
             lu, piv, info = gbtrf(ab, kl, ku, overwrite_ab=True)
             if info != 0:
                 raise SolverError(f"network matrix is singular (banded LU, info {info})")
             self._band = (lu, piv, kl, ku)
-            self._perm, self._inv = perm, inv
             self.method = "banded-lu"
             return
         try:
-            self.lu = spla.splu(s.tocsc(), permc_spec="COLAMD")
+            self.lu = spla.splu(sp.csc_matrix((svals, (rows, cols)), shape=(m, m)),
+                                permc_spec="COLAMD")
         except RuntimeError as exc:
             raise SolverError(f"network matrix is singular ({exc})") from None
         self.method = "splu"
@@ -145,6 +168,11 @@ class GeneralFactor(NodalFactor):
 
     def _solve_scaled(self, y: np.ndarray, trans: str = "N") -> np.ndarray:
         y = np.asarray(y, dtype=float)
+        if self.method == "banded-cholesky":   # symmetric: the transpose is itself
+            from scipy.linalg import cho_solve_banded
+
+            return cho_solve_banded((self._cb, False), y[self._perm],
+                                    check_finite=False)[self._inv]
         if self.method == "banded-lu":
             lu, piv, kl, ku = self._band
             x, info = self._gbtrs(lu, kl, ku, y[self._perm], piv,

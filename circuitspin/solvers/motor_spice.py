@@ -167,9 +167,10 @@ def solve_steady_ngspice(network: Network, current: float, timeout: float | None
     del info["newton_iterations"]
     sol = Solution(network=network, potentials=v, current=float(current),
                    backend="ngspice", motor_current=i_m, magnons=n, info=info)
+    from .general import factor_for
     from .nodal import check_answer
 
-    check_answer(sol, "ngspice -b (steady motor)")
+    check_answer(sol, "ngspice -b (steady motor)", factor=factor_for(network))
     return sol
 
 
