@@ -28,6 +28,7 @@ TERMINAL_KINDS, NODE_KINDS, ENDS
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -40,6 +41,9 @@ from .materials import InterfaceParams, Material
 
 TERMINAL_KINDS = ("source", "ground", "floating")
 NODE_KINDS = TERMINAL_KINDS + ("junction", "open")
+#: the [motor] entries of a stack file that are Motor fields of the same name
+MOTOR_FILE_KEYS = frozenset({"frequency", "delta_alpha", "magnons", "mode", "alpha", "ms",
+                             "g_factor"})
 ENDS = ("from", "to")
 
 
@@ -195,7 +199,41 @@ class NamedParts:
         """A copy with motor fields changed (e.g. ``magnons=10``)."""
         if self.motor is None:
             raise StackError(f"{self.source}: [motor] table missing")
-        return replace(self, motor=replace(self.motor, **changes))
+        data = self.data
+        if data is not None:  # the mapping follows, so that replace() keeps the change
+            if set(changes) <= MOTOR_FILE_KEYS and isinstance(data.get("motor"), dict):
+                data = {**data, "motor": {**data["motor"], **changes}}
+            else:
+                data = None
+        return replace(self, motor=replace(self.motor, **changes), data=data)
+
+    def replace(self, changes: Mapping[str, object]):
+        """A new validated stack with the entries at the given paths changed.
+
+        ``changes`` maps a path (``"layers.N.thickness"``, ``"materials.Co.lsf"``,
+        ``"interfaces.Co/Cu.ar"``, ``"motor.frequency"``, ``"area"``: the paths of a
+        sweep, :mod:`circuitspin.sweep`) to a value: a number in SI units or a string
+        with units (``"10 nm"``).  The new stack is read from this stack's mapping with
+        those entries written, exactly as a stack file with them would be (the same
+        validation and errors; positions, profiles and interface signs recomputed); this
+        stack is not changed.  A path that names nothing in the stack is a StackError.
+        """
+        from .reader import stack_from_dict
+        from .sweep import set_param
+
+        if not isinstance(changes, Mapping):
+            raise StackError(f"{self.source}: replace() takes a mapping {{PATH: value}}, "
+                             f"got {type(changes).__name__}")
+        if self.data is None:
+            raise StackError(f"{self.source}: this stack was not read by load_stack or "
+                             "stack_from_dict, so it has no stack mapping to change")
+        data = self.data
+        for path, value in changes.items():
+            if not isinstance(path, str):
+                raise StackError(f"{self.source}: a path is a string such as "
+                                 f"'layers.N.thickness', got {path!r}")
+            data = set_param(data, path, value)
+        return stack_from_dict(data, source=self.source)
 
 
 @dataclass(frozen=True)
@@ -213,6 +251,8 @@ class Stack(NamedParts):
     #: the common axis of a collinear stack's magnets (lab unit vector: "up" is along
     #: it), None for a non-collinear stack (physics: docs/noncollinear.md)
     spin_axis: tuple | None = (0.0, 0.0, 1.0)
+    #: the stack mapping this stack was read from (None: built by hand); see replace()
+    data: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def thickness(self) -> float:
@@ -296,6 +336,7 @@ class Geometry(NamedParts):
     source: str = "<dict>"
     area: float | None = None
     materials: dict = field(default_factory=dict, compare=False, repr=False)
+    data: dict | None = field(default=None, compare=False, repr=False)
     #: False for the chain of a ``[[layers]]`` stack, whose nodes are named after its
     #: layers (``source``, ``j1``... are internal): no terminal labels in its network
     named_nodes: bool = True

@@ -223,10 +223,21 @@ def _stack_from_dict(data: dict, source: str):
     materials = {name: _read_material(r, name, entry)
                  for name, entry in r.table(data.get("materials", {}), "materials").items()}
     interfaces = _read_interfaces(r, data.get("interfaces", {}))
-    head = dict(title=title, temperature=temperature, source=source, materials=materials)
+    # the mapping is kept (a copy: the caller's dict may change) for Stack.replace()
+    head = dict(title=title, temperature=temperature, source=source, materials=materials,
+                data=_copy_tables(data))
     if kind == "wire":
         return _read_wires(r, data, head, area, interfaces)
     return _read_layers(r, data, head, area, interfaces)
+
+
+def _copy_tables(value):
+    """A copy of a TOML mapping's tables and arrays (their leaves are immutable)."""
+    if isinstance(value, dict):
+        return {k: _copy_tables(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tables(v) for v in value]
+    return value
 
 
 def _entries(r, raw, kind):

@@ -21,8 +21,11 @@ ParamAxis, parse_param(spec) -> ParamAxis, parse_values(spec, what, unit) -> arr
 check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
 get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
+sweep(stack, currents=(), params={PATH: values}, **options) -> xarray.Dataset
+    The Python entry point: a loaded stack, values as numbers or with units.
 run_sweep(data, axes, currents, *, source, segments=None, workers=None, scheduler=None,
           progress=True, max_points=None, gmr=False) -> xarray.Dataset
+    ``data``: the stack mapping, or a loaded stack
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
 
 ``run_sweep(..., gmr=True)`` (or the free layer name(s)) adds the per-stack CPP-GMR fields
@@ -35,6 +38,7 @@ import contextlib
 import copy
 import itertools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -396,6 +400,8 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     from .optional import require
 
     xr = require("xarray", "sweep", "a parameter sweep")
+    if not isinstance(data, Mapping):  # a loaded Stack or Geometry: the mapping it came from
+        data, source = _stack_data(data), data.source
     axes = list(axes)
     currents = np.atleast_1d(np.asarray(currents, dtype=float))
     check_axes(axes, currents.size, max_points)
@@ -457,6 +463,60 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
         if ".magnetization." in axis.path:
             ds[axis.path].attrs["units"] = "deg"
     return ds
+
+
+def _stack_data(stack) -> dict:
+    """The stack mapping a loaded Stack or Geometry was read from (see Stack.replace)."""
+    data = getattr(stack, "data", None)
+    if data is None or not hasattr(stack, "layers"):
+        raise StackError(f"a sweep takes a stack from load_stack, stack_from_dict or "
+                         f"Stack.replace (or its mapping), got {type(stack).__name__}")
+    return data
+
+
+def sweep(stack, currents=(), params=None, *, segments=None, workers=1, scheduler=None,
+          progress=False, max_points=None, gmr=False):
+    """The grid of ``params`` at ``currents`` as an ``xarray.Dataset``.
+
+    ``stack``: a Stack or Geometry (:func:`circuitspin.load_stack`,
+    :meth:`~circuitspin.geometry.Stack.replace`).  ``params``: ``{PATH: values}``, the
+    paths of the module docstring, values a sequence of numbers (SI) or strings with
+    units, or a spec string (``"1 nm:50 nm:50"``, ``"log:..."``, ``"a,b,c"``).
+    ``currents`` (A): a sequence (numbers or strings with units) or a spec string.
+    Dimensions: the paths in order, then ``current``; every variable and coordinate has
+    its ``units`` attribute; ``motor_layer`` names the layer where V_UD is taken.
+    ``workers`` (default 1: in this process), ``scheduler``, ``progress``,
+    ``max_points``, ``gmr`` and ``segments``: as for :func:`run_sweep`.
+    """
+    data = _stack_data(stack)
+    axes = []
+    for path, values in (params or {}).items():
+        if not isinstance(path, str):
+            raise StackError(f"params: a path is a string such as 'layers.N.thickness', "
+                             f"got {path!r}")
+        unit = PARAM_UNITS.get(path.rsplit(".", 1)[-1], "")
+        axes.append(ParamAxis(path, _values(values, f"params[{path!r}]", unit)))
+    return run_sweep(data, axes, _values(currents, "currents", "A", empty=True),
+                     source=stack.source, segments=segments, workers=workers,
+                     scheduler=scheduler, progress=progress, max_points=max_points,
+                     gmr=gmr)
+
+
+def _values(values, what: str, unit: str, empty: bool = False) -> np.ndarray:
+    """A spec string, a number or a sequence of numbers / strings with units -> array."""
+    from .units import to_si
+
+    if isinstance(values, str):
+        return parse_values(values, what, unit)
+    flat = np.ravel(np.asarray(values, dtype=object))
+    try:
+        out = np.array([to_si(v.item() if isinstance(v, np.generic) else v, unit)
+                        for v in flat], dtype=float)
+    except ValueError as exc:
+        raise StackError(f"{what}: {exc}") from None
+    if out.size == 0 and not empty:
+        raise StackError(f"{what}: needs at least one value")
+    return out
 
 
 #: seconds a Dask sweep waits with no worker alive before it gives up
