@@ -38,10 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import math
+from os import PathLike
 
 import numpy as np
 
 from .errors import NetworkError, SolverError
+from .geometry import Geometry, Stack
 
 
 def bridge_gain(network) -> float:
@@ -120,8 +122,8 @@ class Threshold:
                 f"{self.bridge_resistance:.6g} ohm")
 
 
-def threshold(stack, *, segments: int | None = None, method: str | None = None
-              ) -> Threshold:
+def threshold(stack: Stack | Geometry | str | PathLike, *, segments: int | None = None,
+              method: str | None = None) -> Threshold:
     """The threshold of the motor of ``stack`` (a Stack or Geometry, or a stack file
     path): :func:`threshold_fields` of its network, as a :class:`Threshold`.
 
@@ -184,7 +186,8 @@ class DeviceThreshold:
     motor_wire_current: float
 
 
-def device_threshold(stack, name: str | None = None, segments: int | None = None
+def device_threshold(stack: Stack | Geometry | str | PathLike, name: str | None = None,
+                     segments: int | None = None
                      ) -> DeviceThreshold:
     """Bridge gain, threshold voltage and current of ``stack`` (a stack or a file path)."""
     from pathlib import Path

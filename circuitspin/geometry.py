@@ -31,6 +31,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Self
 
 import numpy as np
 from scipy import constants as _c
@@ -38,9 +39,14 @@ from scipy import constants as _c
 from .errors import StackError
 from .flaring import AreaProfile
 from .materials import InterfaceParams, Material
+from .units import eng
 
 TERMINAL_KINDS = ("source", "ground", "floating")
 NODE_KINDS = TERMINAL_KINDS + ("junction", "open")
+#: ``EDITOR(stack, changes) -> stack``: what :meth:`Stack.replace` calls.  It writes the
+#: entries with the sweep's paths and reads the mapping again, so it lives above this
+#: module (:func:`circuitspin.sweep.replace_entries`, which sets this when imported)
+EDITOR = None
 #: the [motor] entries of a stack file that are Motor fields of the same name
 MOTOR_FILE_KEYS = frozenset({"frequency", "delta_alpha", "magnons", "mode", "alpha", "ms",
                              "g_factor"})
@@ -95,6 +101,9 @@ class Layer:
     @property
     def x1(self) -> float:
         return self.x0 + self.thickness
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_part_text(self)}, x {_nm(self.x0)}..{_nm(self.x1)})"
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ class NamedParts:
                 data = None
         return replace(self, motor=replace(self.motor, **changes), data=data)
 
-    def replace(self, changes: Mapping[str, object]):
+    def replace(self, changes: Mapping[str, object]) -> Self:
         """A new validated stack with the entries at the given paths changed.
 
         ``changes`` maps a path (``"layers.N.thickness"``, ``"materials.Co.lsf"``,
@@ -218,22 +227,9 @@ class NamedParts:
         validation and errors; positions, profiles and interface signs recomputed); this
         stack is not changed.  A path that names nothing in the stack is a StackError.
         """
-        from .reader import stack_from_dict
-        from .sweep import set_param
-
-        if not isinstance(changes, Mapping):
-            raise StackError(f"{self.source}: replace() takes a mapping {{PATH: value}}, "
-                             f"got {type(changes).__name__}")
-        if self.data is None:
-            raise StackError(f"{self.source}: this stack was not read by load_stack or "
-                             "stack_from_dict, so it has no stack mapping to change")
-        data = self.data
-        for path, value in changes.items():
-            if not isinstance(path, str):
-                raise StackError(f"{self.source}: a path is a string such as "
-                                 f"'layers.N.thickness', got {path!r}")
-            data = set_param(data, path, value)
-        return stack_from_dict(data, source=self.source)
+        if EDITOR is None:  # pragma: no cover - set when the package is imported
+            raise StackError("replace() needs the circuitspin package imported")
+        return EDITOR(self, changes)
 
 
 @dataclass(frozen=True)
@@ -270,6 +266,11 @@ class Stack(NamedParts):
         """This stack as a chain of wires (see :func:`wires_from_stack`), its nodes
         named after the layers."""
         return wires_from_stack(self, named_nodes=False)
+
+    def __repr__(self) -> str:
+        head = (f"Stack {self.title!r} ({self.source}): {len(self.layers)} layers, "
+                f"{_nm(self.thickness)}, area {self.area:.4g} m^2, {self.temperature:g} K")
+        return "\n".join([head, _parts_line(self.layers, " | "), *_motor_line(self)])
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,10 @@ class Wire(Layer):
     def face_area(self, end: str) -> float:
         """Cross-section (m^2) at the ``from`` or ``to`` face."""
         return float(self.area_at(self.area, 0.0 if end == "from" else self.thickness))
+
+    def __repr__(self) -> str:
+        return (f"Wire({_part_text(self)}, {self.node_from} -> {self.node_to}, area "
+                f"{self.area:.4g} m^2)")
 
 
 @dataclass(frozen=True)
@@ -378,6 +383,58 @@ class Geometry(NamedParts):
     @property
     def geometry(self) -> "Geometry":
         return self
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{n} ({k})" for n, k in self.nodes if k in TERMINAL_KINDS)
+        head = (f"Geometry {self.title!r} ({self.source}): {len(self.layers)} wires, "
+                f"{len(self.nodes)} nodes; terminals {kinds}")
+        return "\n".join([head, _parts_line(self.layers, "; "), *_motor_line(self)])
+
+
+#: the most parts a repr lists by name
+REPR_PARTS = 16
+
+
+def _nm(x: float) -> str:
+    return eng(x, "m")
+
+
+def _part_text(part) -> str:
+    mag = f", {part.magnetization}" if part.material.ferromagnetic else ""
+    return f"{part.name!r}: {part.material.name}, {_nm(part.thickness)}{mag}"
+
+
+def _parts_line(parts, sep: str) -> str:
+    def short(p):
+        mag = f" {p.magnetization}" if p.material.ferromagnetic else ""
+        ends = f" {p.node_from}-{p.node_to}" if isinstance(p, Wire) and p.node_from else ""
+        return f"{p.name} {p.material.name} {_nm(p.thickness)}{mag}{ends}"
+
+    import textwrap
+
+    shown = [short(p) for p in parts[:REPR_PARTS]]
+    more = len(parts) - REPR_PARTS
+    if more > 0:
+        shown.append(f"... ({more} more)")
+    # wrapped at the separators only (a part's text is never split)
+    lines, line = [], ""
+    for text in shown:
+        if line and len(line) + len(sep) + len(text) > 86:
+            lines.append(line + sep.rstrip())
+            line = text
+        else:
+            line = f"{line}{sep}{text}" if line else text
+    lines.append(line)
+    return textwrap.indent("\n".join(lines), "  ")
+
+
+def _motor_line(stack) -> list[str]:
+    m = stack.motor
+    if m is None:
+        return []
+    return [f"  motor at {m.layer!r} ({m.end} end): {eng(m.frequency, 'Hz')}, delta_alpha "
+            f"{m.delta_alpha:g}, {m.mode}" + (f", magnons {m.magnons:g}"
+                                              if m.mode == "linear" else "")]
 
 
 WireStack = Geometry

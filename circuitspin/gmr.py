@@ -39,9 +39,11 @@ import copy
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 
 from .errors import StackError
+from .geometry import Geometry, Stack
 
 #: output names, in order
 FIELDS = ("R_P", "R_AP", "dR", "AdR", "MR", "AR_P", "AR_AP")
@@ -213,12 +215,14 @@ def gmr_of_mapping(data: dict, free=None, source: str = "<dict>", segments=None,
                stack=source)
 
 
-def gmr(stack, free=None, *, segments=None, method=None) -> GMR:
+def gmr(stack: Stack | Geometry | Mapping | str | PathLike,
+        free: str | Sequence[str] | None = None, *, segments: int | None = None,
+        method: str | None = None) -> GMR:
     """R_P, R_AP, dR, A dR and MR of ``stack`` (see the module docstring).
 
     Parameters
     ----------
-    stack : path, mapping or loaded Stack/Geometry
+    stack : path, mapping or loaded Stack/Geometry (:meth:`Stack.replace` too)
     free : str or list of str, optional
         The layer(s) (wires) reversed in the AP state; default: the motor layer, else the
         last ferromagnetic layer.  A comma-separated string names several.

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
+from os import PathLike
 from pathlib import Path
 
 from .errors import StackError
@@ -85,7 +86,7 @@ def read_stack_data(path) -> dict:
                          "deeply") from None
 
 
-def load_stack(path) -> Stack:
+def load_stack(path: str | PathLike) -> Stack | Geometry:
     """Read and validate a TOML stack file (a Geometry for a ``[[wires]]`` file)."""
     return stack_from_dict(read_stack_data(path), source=str(path))
 
@@ -186,7 +187,7 @@ def _positive(v):
     return v > 0
 
 
-def stack_from_dict(data: dict, source: str = "<dict>"):
+def stack_from_dict(data: dict, source: str = "<dict>") -> Stack | Geometry:
     """Validate a parsed stack mapping: a :class:`Stack` (``[[layers]]``) or a
     :class:`Geometry` (``[[wires]]``).
 

@@ -84,6 +84,16 @@ class Solution:
     magnons: float = 0.0
     info: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        st = self.network.stack
+        lines = [f"Solution of {st.title!r} at {self.current:.6g} A ({self.backend}): "
+                 f"voltage {self.voltage:.6g} V, resistance {self.resistance:.6g} ohm"]
+        if self.network.u is not None:
+            lines.append(f"  V_UD {self.V_UD:.6g} V at {st.motor.layer!r} (its frame), "
+                         f"motor current {self.motor_current:.4g} A, magnons "
+                         f"{self.magnons:.4g}")
+        return "\n".join(lines)
+
     # ---- the bridge output
     @property
     def V_UD(self) -> float | None:

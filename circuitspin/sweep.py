@@ -20,6 +20,7 @@ Public API
 ParamAxis, parse_param(spec) -> ParamAxis, parse_values(spec, what, unit) -> array
 check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
+replace_entries(stack, changes) -> Stack  (what Stack.replace does: set_param, read again)
 get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
 sweep(stack, currents=(), params={PATH: values}, **options) -> xarray.Dataset
     The Python entry point: a loaded stack, values as numbers or with units.
@@ -40,10 +41,16 @@ import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import geometry as _geometry
 from .errors import CircuitSpinError, StackError
+from .geometry import Geometry, Stack
+
+if TYPE_CHECKING:  # an optional extra (circuitspin[sweep])
+    import xarray as xr
 
 #: per-current outputs of one stack (names of the Dataset variables)
 CURRENT_FIELDS = ("voltage", "V_UD", "delta_mu_bar_eV", "motor_current", "magnons")
@@ -300,6 +307,29 @@ def torque_sweep(network, currents) -> dict:
 _INTERFACE_DEFAULTS = {"gamma": 0.0, "delta": 0.0, "g_mix_im": 0.0}
 
 
+def replace_entries(stack, changes):
+    """:meth:`circuitspin.geometry.Stack.replace`: the stack read again from its mapping
+    with the entry at each path of ``changes`` set (:func:`set_param`)."""
+    from .reader import stack_from_dict
+
+    if not isinstance(changes, Mapping):
+        raise StackError(f"{stack.source}: replace() takes a mapping {{PATH: value}}, "
+                         f"got {type(changes).__name__}")
+    if stack.data is None:
+        raise StackError(f"{stack.source}: this stack was not read by load_stack or "
+                         "stack_from_dict, so it has no stack mapping to change")
+    data = stack.data
+    for path, value in changes.items():
+        if not isinstance(path, str):
+            raise StackError(f"{stack.source}: a path is a string such as "
+                             f"'layers.N.thickness', got {path!r}")
+        data = set_param(data, path, value)
+    return stack_from_dict(data, source=stack.source)
+
+
+_geometry.EDITOR = replace_entries
+
+
 def get_param(data: dict, path: str):
     """The entry of the stack mapping ``data`` at ``path`` as written (a number or a string
     with units), or the built-in value of a material or interface the file does not set;
@@ -474,8 +504,9 @@ def _stack_data(stack) -> dict:
     return data
 
 
-def sweep(stack, currents=(), params=None, *, segments=None, workers=1, scheduler=None,
-          progress=False, max_points=None, gmr=False):
+def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *,
+          segments: int | None = None, workers: int | None = 1, scheduler=None,
+          progress: bool = False, max_points: int | None = None, gmr=False) -> xr.Dataset:
     """The grid of ``params`` at ``currents`` as an ``xarray.Dataset``.
 
     ``stack``: a Stack or Geometry (:func:`circuitspin.load_stack`,
@@ -496,10 +527,15 @@ def sweep(stack, currents=(), params=None, *, segments=None, workers=1, schedule
                              f"got {path!r}")
         unit = PARAM_UNITS.get(path.rsplit(".", 1)[-1], "")
         axes.append(ParamAxis(path, _values(values, f"params[{path!r}]", unit)))
-    return run_sweep(data, axes, _values(currents, "currents", "A", empty=True),
-                     source=stack.source, segments=segments, workers=workers,
-                     scheduler=scheduler, progress=progress, max_points=max_points,
-                     gmr=gmr)
+    ds = run_sweep(data, axes, _values(currents, "currents", "A", empty=True),
+                   source=stack.source, segments=segments, workers=workers,
+                   scheduler=scheduler, progress=progress, max_points=max_points, gmr=gmr)
+    for axis in axes:
+        ds[axis.path].attrs.setdefault(
+            "units", PARAM_UNITS.get(axis.path.rsplit(".", 1)[-1], "1"))
+    if "current" in ds.coords and stack.motor is not None:  # where V_UD is taken
+        ds.coords["motor_layer"] = stack.motor.layer
+    return ds
 
 
 def _values(values, what: str, unit: str, empty: bool = False) -> np.ndarray:

@@ -41,6 +41,7 @@ import numpy as np
 from ..errors import CircuitSpinError, NetworkError
 from ..geometry import Geometry, Stack
 from ..network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
+from ..units import eng as eng  # re-exported: engineering notation with an SI prefix
 
 H = 7.0        # drawing units between the up row (y = 0) and the down row (y = H)
 W = 8.0        # width of one segment
@@ -51,26 +52,6 @@ BAY = 3.0      # extra room left of U for the motor branch
 Y = {0: 0.0, 1: H}  # band code -> row height (paper: down band on top)
 _TAG = "circuitspin"  # attribute set on every element that stands for a circuit part
 _FILL = {True: "#f7e3d4", False: "#e3ecf7"}  # ferromagnet, normal metal
-
-_PREFIXES = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"),
-             (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
-
-
-def eng(value: float, unit: str = "Ω", digits: int = 3) -> str:
-    """``value`` in engineering notation with an SI prefix: ``eng(0.0072) == '7.20 mΩ'``."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g} {unit}"
-    mag = abs(value)
-    rounding = 1 - 0.5 * 10.0 ** -digits  # values at or above round up to the next decade
-    if mag < _PREFIXES[-1][0] * rounding or mag >= 1e3 * _PREFIXES[0][0] * rounding:
-        return f"{value:.{digits - 1}e} {unit}"
-    for scale, prefix in _PREFIXES:
-        if mag >= scale * rounding:
-            break
-    x = float(f"{value / scale:.{digits}g}")  # rounded first: 999.96 -> 1000 -> "1000"
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
-    return f"{x:.{decimals}f} {prefix}{unit}"
-
 
 def _lumped(stack: Stack) -> Network:
     """The exact one-segment-per-layer network of ``stack`` (layer ``segments`` keys off)."""
