@@ -244,3 +244,29 @@ def test_reprs_are_short():
         text = repr(obj)
         assert len(text.splitlines()) <= 8 and len(text) <= 800, text
     assert "F1" in repr(st) and "N2" in repr(st) and "V_UD" in repr(sol)
+
+
+def test_profile_with_layer_names_and_the_cli_profile_csv(tmp_path):
+    import csv
+
+    st = cs.load_stack(PILLAR)
+    sol = cs.solve(cs.build_network(st), "1 mA")
+    prof = sol.profile(names=True)
+    names = [layer.name for layer in st.layers]
+    assert list(prof["name"]) == [names[i] for i in prof["layer"]]
+    out = tmp_path / "out.csv"
+    res = run_cli("solve", PILLAR, "--current", "1 mA", "--profile", out, "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["profile"] == str(out)
+    with out.open() as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["x (m)", "layer", "V_up (V)", "V_dn (V)", "Delta (V)", "I_up (A)",
+                       "I_dn (A)"]
+    assert len(rows) - 1 == prof.size
+    assert [r[1] for r in rows[1:]] == list(prof["name"])
+    for k, col in enumerate(("x", "layer", "V_up", "V_dn", "Delta", "I_up", "I_dn")):
+        if col != "layer":  # 17 significant digits: the same doubles
+            np.testing.assert_array_equal([float(r[k]) for r in rows[1:]], prof[col])
+    bad = run_cli("solve", PILLAR, "--current", "1 mA", "--profile", tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("circuitspin: error: ")
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -21,7 +21,7 @@ draw_schematic(stack_or_network, path=None, current=None, max_segments=4) -> Dra
     the network drawn, ``drawing.circuitspin_original`` the finer one it lumps (or None).
 save_schematic(drawing, path, dpi=100) -> Path
     Write a drawing atomically; the format follows the suffix.
-schematic_figure(drawing, dpi=100) -> matplotlib Figure
+schematic_figure(drawing, dpi=100, ax=None) -> matplotlib Figure
     The drawing rendered on a matplotlib Figure (no pyplot): inline PNG in notebooks.
 schematic_report(drawing) -> dict
     The circuit read back from the drawing's geometry: resistors by kind, the edges
@@ -384,18 +384,24 @@ def save_schematic(drawing, path, dpi: float = 100) -> Path:
     return write_output(path, produce)
 
 
-def schematic_figure(drawing, dpi: float = 100):
+def schematic_figure(drawing, dpi: float = 100, ax=None):
     """Render ``drawing`` on a new ``matplotlib.figure.Figure`` at the drawing's scale
-    (no pyplot); in a notebook it shows inline as a PNG."""
+    (no pyplot); in a notebook it shows inline as a PNG.  ``ax``: draw on this Axes
+    instead (its figure is returned)."""
     from matplotlib.figure import Figure
 
     bbox = drawing.get_bbox()
     margin = 0.5
-    per_unit = drawing.dwgparams.get("inches_per_unit", 0.5)
-    w = (bbox.xmax - bbox.xmin + 2 * margin) * per_unit
-    h = (bbox.ymax - bbox.ymin + 2 * margin) * per_unit
-    fig = Figure(figsize=(w, h), dpi=dpi)
-    ax = fig.add_axes((0, 0, 1, 1))
+    if ax is None:
+        per_unit = drawing.dwgparams.get("inches_per_unit", 0.5)
+        w = (bbox.xmax - bbox.xmin + 2 * margin) * per_unit
+        h = (bbox.ymax - bbox.ymin + 2 * margin) * per_unit
+        fig = Figure(figsize=(w, h), dpi=dpi)
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        from .axes import axes_for
+
+        fig, ax, _ = axes_for(ax, None, (), None)
     drawing.draw(show=False, canvas=ax)
     ax.set_xlim(bbox.xmin - margin, bbox.xmax + margin)
     ax.set_ylim(bbox.ymin - margin, bbox.ymax + margin)
