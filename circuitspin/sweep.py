@@ -22,14 +22,13 @@ check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
 replace_entries(stack, changes) -> Stack  (what Stack.replace does: set_param, read again)
 get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
-sweep(stack, currents=(), params={PATH: values}, **options) -> xarray.Dataset
-    The Python entry point: a loaded stack, values as numbers or with units.
+sweep(stack, currents=(), params=None, **options) -> xarray.Dataset   (from Python)
 run_sweep(data, axes, currents, *, source, segments=None, workers=None, scheduler=None,
           progress=True, max_points=None, gmr=False) -> xarray.Dataset
-    ``data``: the stack mapping, or a loaded stack
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
 
-``run_sweep(..., gmr=True)`` (or the free layer name(s)) adds the per-stack CPP-GMR fields
+``run_sweep`` takes the stack mapping (or a loaded stack); ``run_sweep(..., gmr=True)``
+(or the free layer name(s)) adds the per-stack CPP-GMR fields
 of :func:`circuitspin.gmr` (R_P, R_AP, dR, AdR, MR, AR_P, AR_AP); ``currents`` may then be
 empty (no per-current fields).
 """
@@ -318,6 +317,9 @@ def replace_entries(stack, changes):
     if stack.data is None:
         raise StackError(f"{stack.source}: this stack was not read by load_stack or "
                          "stack_from_dict, so it has no stack mapping to change")
+    if stack_from_dict(stack.data, source=stack.source) != stack:
+        raise StackError(f"{stack.source}: the stack differs from the mapping it was read "
+                         "from (changed in memory, not by replace()): no entry to change")
     data = stack.data
     for path, value in changes.items():
         if not isinstance(path, str):

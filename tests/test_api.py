@@ -100,6 +100,14 @@ def test_replace_gives_the_readers_errors(tmp_path):
         cs.load_stack(PILLAR).replace({"layers.N.thickness": "5 ohm"})
 
 
+def test_replace_refuses_a_stack_changed_behind_its_mapping():
+    st = cs.load_stack(PILLAR)
+    with pytest.raises(StackError, match="changed in memory"):
+        dataclasses.replace(st, area=2e-14).replace({"temperature": 300})
+    with pytest.raises(StackError, match="no stack mapping"):
+        dataclasses.replace(st, data=None).replace({"temperature": 300})
+
+
 def test_replace_of_a_branched_geometry(tmp_path):
     path = NETLISTS / "nonlocal_spin_valve.toml"
     geo = cs.load_stack(path)
