@@ -241,6 +241,14 @@ def test_the_readme_python_example_runs_from_the_root_and_its_numbers_hold(monke
     assert g.MR == pytest.approx(r_ap / g.R_P - 1.0, rel=1e-9)
     assert float(ds["V_UD"].sel({"layers.N.thickness": 1e-8, "current": 1e-3})) == \
         pytest.approx(sol.V_UD, abs=16 * EPS * abs(sol.voltage))
+    # the figures the README quotes below the example
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"`V_UD` is ([\d.e+-]+) V with the 10 nm spacer, the threshold "
+                       r"([\d.]+) mA and the MR ([\d.]+) %", " ".join(text.split()))
+    assert quoted, "README.md should quote the example's numbers"
+    assert float(quoted.group(1)) == pytest.approx(sol.V_UD, rel=5e-4)
+    assert float(quoted.group(2)) == pytest.approx(th.current * 1e3, rel=2e-3)
+    assert float(quoted.group(3)) == pytest.approx(g.MR * 100, rel=1e-3)
 
 
 def test_reprs_are_short():
