@@ -26,7 +26,7 @@ from .solvers import solve
 from .geometry import Layer, Stack
 from .reader import load_stack, stack_from_dict
 # the function, not the module (``from circuitspin.sweep import run_sweep`` still works)
-from .sweep import sweep
+from .study import sweep
 
 __all__ = ["load_stack", "stack_from_dict", "Stack", "Layer", "Material", "build_network",
            "Network", "Node", "solve", "Solution", "to_spice", "solve_diffusion",

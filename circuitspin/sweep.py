@@ -20,9 +20,7 @@ Public API
 ParamAxis, parse_param(spec) -> ParamAxis, parse_values(spec, what, unit) -> array
 check_axes(axes, n_currents, max_points=None)   (aliased axes, grid size)
 set_param(data, path, value) -> dict      (a new mapping; the input is not changed)
-replace_entries(stack, changes) -> Stack  (what Stack.replace does: set_param, read again)
 get_param(data, path) -> value            (the entry at ``path``, built-in tables included)
-sweep(stack, currents=(), params=None, **options) -> xarray.Dataset   (from Python)
 run_sweep(data, axes, currents, *, source, segments=None, workers=None, scheduler=None,
           progress=True, max_points=None, gmr=False) -> xarray.Dataset
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
@@ -40,16 +38,10 @@ import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import geometry as _geometry
 from .errors import CircuitSpinError, StackError
-from .geometry import Geometry, Stack
-
-if TYPE_CHECKING:  # an optional extra (circuitspin[sweep])
-    import xarray as xr
 
 #: per-current outputs of one stack (names of the Dataset variables)
 CURRENT_FIELDS = ("voltage", "V_UD", "delta_mu_bar_eV", "motor_current", "magnons")
@@ -306,32 +298,6 @@ def torque_sweep(network, currents) -> dict:
 _INTERFACE_DEFAULTS = {"gamma": 0.0, "delta": 0.0, "g_mix_im": 0.0}
 
 
-def replace_entries(stack, changes):
-    """:meth:`circuitspin.geometry.Stack.replace`: the stack read again from its mapping
-    with the entry at each path of ``changes`` set (:func:`set_param`)."""
-    from .reader import stack_from_dict
-
-    if not isinstance(changes, Mapping):
-        raise StackError(f"{stack.source}: replace() takes a mapping {{PATH: value}}, "
-                         f"got {type(changes).__name__}")
-    if stack.data is None:
-        raise StackError(f"{stack.source}: this stack was not read by load_stack or "
-                         "stack_from_dict, so it has no stack mapping to change")
-    if stack_from_dict(stack.data, source=stack.source) != stack:
-        raise StackError(f"{stack.source}: the stack differs from the mapping it was read "
-                         "from (changed in memory, not by replace()): no entry to change")
-    data = stack.data
-    for path, value in changes.items():
-        if not isinstance(path, str):
-            raise StackError(f"{stack.source}: a path is a string such as "
-                             f"'layers.N.thickness', got {path!r}")
-        data = set_param(data, path, value)
-    return stack_from_dict(data, source=stack.source)
-
-
-_geometry.EDITOR = replace_entries
-
-
 def get_param(data: dict, path: str):
     """The entry of the stack mapping ``data`` at ``path`` as written (a number or a string
     with units), or the built-in value of a material or interface the file does not set;
@@ -433,7 +399,10 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
 
     xr = require("xarray", "sweep", "a parameter sweep")
     if not isinstance(data, Mapping):  # a loaded Stack or Geometry: the mapping it came from
-        data, source = _stack_data(data), data.source
+        if getattr(data, "data", None) is None:
+            raise StackError(f"a sweep takes a stack from load_stack, stack_from_dict or "
+                             f"Stack.replace (or its mapping), got {type(data).__name__}")
+        data, source = data.data, data.source
     axes = list(axes)
     currents = np.atleast_1d(np.asarray(currents, dtype=float))
     check_axes(axes, currents.size, max_points)
@@ -495,66 +464,6 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
         if ".magnetization." in axis.path:
             ds[axis.path].attrs["units"] = "deg"
     return ds
-
-
-def _stack_data(stack) -> dict:
-    """The stack mapping a loaded Stack or Geometry was read from (see Stack.replace)."""
-    data = getattr(stack, "data", None)
-    if data is None or not hasattr(stack, "layers"):
-        raise StackError(f"a sweep takes a stack from load_stack, stack_from_dict or "
-                         f"Stack.replace (or its mapping), got {type(stack).__name__}")
-    return data
-
-
-def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *,
-          segments: int | None = None, workers: int | None = 1, scheduler=None,
-          progress: bool = False, max_points: int | None = None, gmr=False) -> xr.Dataset:
-    """The grid of ``params`` at ``currents`` as an ``xarray.Dataset``.
-
-    ``stack``: a Stack or Geometry (:func:`circuitspin.load_stack`,
-    :meth:`~circuitspin.geometry.Stack.replace`).  ``params``: ``{PATH: values}``, the
-    paths of the module docstring, values a sequence of numbers (SI) or strings with
-    units, or a spec string (``"1 nm:50 nm:50"``, ``"log:..."``, ``"a,b,c"``).
-    ``currents`` (A): a sequence (numbers or strings with units) or a spec string.
-    Dimensions: the paths in order, then ``current``; every variable and coordinate has
-    its ``units`` attribute; ``motor_layer`` names the layer where V_UD is taken.
-    ``workers`` (default 1: in this process), ``scheduler``, ``progress``,
-    ``max_points``, ``gmr`` and ``segments``: as for :func:`run_sweep`.
-    """
-    data = _stack_data(stack)
-    axes = []
-    for path, values in (params or {}).items():
-        if not isinstance(path, str):
-            raise StackError(f"params: a path is a string such as 'layers.N.thickness', "
-                             f"got {path!r}")
-        unit = PARAM_UNITS.get(path.rsplit(".", 1)[-1], "")
-        axes.append(ParamAxis(path, _values(values, f"params[{path!r}]", unit)))
-    ds = run_sweep(data, axes, _values(currents, "currents", "A", empty=True),
-                   source=stack.source, segments=segments, workers=workers,
-                   scheduler=scheduler, progress=progress, max_points=max_points, gmr=gmr)
-    for axis in axes:
-        ds[axis.path].attrs.setdefault(
-            "units", PARAM_UNITS.get(axis.path.rsplit(".", 1)[-1], "1"))
-    if "current" in ds.coords and stack.motor is not None:  # where V_UD is taken
-        ds.coords["motor_layer"] = stack.motor.layer
-    return ds
-
-
-def _values(values, what: str, unit: str, empty: bool = False) -> np.ndarray:
-    """A spec string, a number or a sequence of numbers / strings with units -> array."""
-    from .units import to_si
-
-    if isinstance(values, str):
-        return parse_values(values, what, unit)
-    flat = np.ravel(np.asarray(values, dtype=object))
-    try:
-        out = np.array([to_si(v.item() if isinstance(v, np.generic) else v, unit)
-                        for v in flat], dtype=float)
-    except ValueError as exc:
-        raise StackError(f"{what}: {exc}") from None
-    if out.size == 0 and not empty:
-        raise StackError(f"{what}: needs at least one value")
-    return out
 
 
 #: seconds a Dask sweep waits with no worker alive before it gives up
