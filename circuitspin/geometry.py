@@ -399,14 +399,22 @@ def _nm(x: float) -> str:
     return eng(x, "m")
 
 
+def _magnet(part) -> str:
+    """A magnet's direction for a repr: "up"/"down" along the stack's axis, else m."""
+    d = tuple(getattr(part, "direction", (0.0, 0.0, 1.0)))
+    if d in ((0.0, 0.0, 1.0), (0.0, 0.0, -1.0)):
+        return part.magnetization
+    return "m [" + ", ".join(f"{c:.3g}" for c in d) + "]"
+
+
 def _part_text(part) -> str:
-    mag = f", {part.magnetization}" if part.material.ferromagnetic else ""
+    mag = f", {_magnet(part)}" if part.material.ferromagnetic else ""
     return f"{part.name!r}: {part.material.name}, {_nm(part.thickness)}{mag}"
 
 
 def _parts_line(parts, sep: str) -> str:
     def short(p):
-        mag = f" {p.magnetization}" if p.material.ferromagnetic else ""
+        mag = f" {_magnet(p)}" if p.material.ferromagnetic else ""
         ends = f" {p.node_from}-{p.node_to}" if isinstance(p, Wire) and p.node_from else ""
         return f"{p.name} {p.material.name} {_nm(p.thickness)}{mag}{ends}"
 

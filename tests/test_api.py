@@ -260,6 +260,8 @@ def test_reprs_are_short():
         text = repr(obj)
         assert len(text.splitlines()) <= 8 and len(text) <= 800, text
     assert "F1" in repr(st) and "N2" in repr(st) and "V_UD" in repr(sol)
+    tilted = cs.load_stack(NETLISTS / "noncollinear" / "pillar_90deg.toml")
+    assert "F2 Co 3.00 nm m [1, 0," in repr(tilted)   # its direction, not "up"
 
 
 def test_profile_with_layer_names_and_the_cli_profile_csv(tmp_path):
