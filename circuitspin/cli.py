@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true",
                    help="add the analytic diffusion solution and the relative errors")
     p.add_argument("--plot", metavar="FILE", help="also save the profile plot to FILE")
+    p.add_argument("--profile", metavar="OUT.csv",
+                   help="also write the profile along x to this CSV file (x, layer, "
+                        "V_up, V_dn, Delta, I_up, I_dn; units in the header)")
     p.add_argument("--timeout", type=_positive_float, default=NGSPICE_TIMEOUT,
                    metavar="SECONDS", help="--backend ngspice: kill an `ngspice -b` run "
                    f"after this many seconds (default {NGSPICE_TIMEOUT:g})")
@@ -113,6 +116,11 @@ def cmd_solve(args) -> int:
         from .plot import plot_profile, save_figure
 
         fields["plot"] = str(save_figure(plot_profile(sol), args.plot))
+    if args.profile:
+        from .safe_io import write_text
+
+        fields["profile"] = str(write_text(sol.profile_csv(), args.profile,
+                                           encoding="utf-8"))
     if args.json:
         print(json.dumps(_json_safe(fields), indent=2))
         return 0
@@ -186,6 +194,8 @@ def _readable(f: dict, sol) -> str:
                         else ""))
     if "plot" in f:
         lines.append(f"profile plot   {f['plot']}")
+    if "profile" in f:
+        lines.append(f"profile CSV    {f['profile']}")
     return "\n".join(lines)
 
 

@@ -11,10 +11,13 @@ delta_mu_bar per ampere.
 
 Public API
 ----------
+threshold(stack, *, segments=None, method=None) -> Threshold
+    The threshold of a stack's motor: ``.current`` (A), ``.current_density`` (A/m^2),
+    ``.V_th`` (V), ``.bridge_gain`` (V/A), ``.bridge_resistance`` (ohm), ``.to_dict()``.
 threshold_fields(network) -> dict
-    The threshold of a network's motor (what ``circuitspin threshold --json`` prints):
-    V_th, bridge gain and resistance, threshold current and density, and for a steady
-    motor the self-consistent state at I_th.
+    The same as the dict ``circuitspin threshold --json`` prints: V_th, bridge gain and
+    resistance, threshold current and density, and for a steady motor the
+    self-consistent state at I_th.
 sweep_currents(stack, currents, segments=None, method=None) -> dict
     One stack at every current (what ``circuitspin sweep`` prints).
 bridge_gain(network) -> float
@@ -32,13 +35,15 @@ The plots of these results are in :mod:`circuitspin.plot.devices`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import math
+from os import PathLike
 
 import numpy as np
 
 from .errors import NetworkError, SolverError
+from .geometry import Geometry, Stack
 
 
 def bridge_gain(network) -> float:
@@ -92,6 +97,52 @@ def threshold_fields(network) -> dict:
     return out
 
 
+@dataclass(frozen=True, repr=False)
+class Threshold:
+    """The threshold of a stack's motor (SI units); ``to_dict()``: every field of
+    :func:`threshold_fields` (what ``circuitspin threshold --json`` prints)."""
+
+    current: float
+    current_density: float
+    V_th: float
+    bridge_gain: float
+    bridge_resistance: float
+    fields: dict = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict:
+        return dict(self.fields)
+
+    def __repr__(self) -> str:
+        f = self.fields
+        return (f"Threshold({f.get('stack', '?')}: motor {f.get('motor_layer', '?')!r}, "
+                f"mode {f.get('mode', '?')})\n"
+                f"  current {self.current:.6g} A ({self.current_density:.4g} A/m^2), "
+                f"V_th {self.V_th:.6g} V\n"
+                f"  bridge_gain {self.bridge_gain:.6g} V/A, bridge_resistance "
+                f"{self.bridge_resistance:.6g} ohm")
+
+
+def threshold(stack: Stack | Geometry | str | PathLike, *, segments: int | None = None,
+              method: str | None = None) -> Threshold:
+    """The threshold of the motor of ``stack`` (a Stack or Geometry, or a stack file
+    path): :func:`threshold_fields` of its network, as a :class:`Threshold`.
+
+    ``segments``, ``method``: as for :func:`circuitspin.build_network`.
+    """
+    from pathlib import Path
+
+    from .network import build_network
+    from .reader import load_stack
+
+    if isinstance(stack, (str, Path)):
+        stack = load_stack(stack)
+    f = threshold_fields(build_network(stack, segments, method))
+    return Threshold(current=f["threshold_current"],
+                     current_density=f["threshold_current_density"], V_th=f["V_th"],
+                     bridge_gain=f["bridge_gain"], bridge_resistance=f["bridge_resistance"],
+                     fields=f)
+
+
 def sweep_currents(stack, currents, segments=None, method=None) -> dict:
     """One stack at every current (A): dict of arrays and scalars (SI units).
 
@@ -135,7 +186,8 @@ class DeviceThreshold:
     motor_wire_current: float
 
 
-def device_threshold(stack, name: str | None = None, segments: int | None = None
+def device_threshold(stack: Stack | Geometry | str | PathLike, name: str | None = None,
+                     segments: int | None = None
                      ) -> DeviceThreshold:
     """Bridge gain, threshold voltage and current of ``stack`` (a stack or a file path)."""
     from pathlib import Path

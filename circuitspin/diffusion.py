@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 
-from .geometry import ENDS, TERMINAL_KINDS, Geometry, check_geometry
+from .geometry import ENDS, TERMINAL_KINDS, Geometry, Stack, check_geometry
 
 PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
                           ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
@@ -320,7 +320,7 @@ def _equilibrated_solve(M, b):
     return z
 
 
-def solve_diffusion(stack, current: float) -> "DiffusionSolution":
+def solve_diffusion(stack: Stack | Geometry, current: float) -> "DiffusionSolution":
     """Solve the spin-diffusion equations of ``stack`` (a Stack or a Geometry) with
     ``current`` (A) entering its source terminal."""
     check_geometry(stack, "solve_diffusion")

@@ -54,11 +54,13 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
 
 from .errors import CircuitSpinWarning, SolverError, StackError
+from .geometry import Geometry, Stack
 
 #: observable -> its SI unit
 OBSERVABLES = {"AdR": "ohm*m**2", "AR_P": "ohm*m**2", "AR_AP": "ohm*m**2", "R_P": "ohm",
@@ -469,13 +471,14 @@ def _check_path(template: dict, source: str, path: str, value: float, what: str)
         raise StackError(f"{source}: {what} {path}: {msg}") from None
 
 
-def fit(stack, data, free, *, free_layer=None, current=None, interval=None,
-        segments=None, max_nfev=None, starts=None, bounds=None) -> FitResult:
+def fit(stack: Stack | Geometry | Mapping | str | PathLike, data, free, *, free_layer=None,
+        current=None, interval=None, segments=None, max_nfev=None, starts=None,
+        bounds=None) -> FitResult:
     """Fit the stack entries ``free`` (paths) to ``data``; see the module docstring.
 
     Parameters
     ----------
-    stack : template: stack file path, TOML mapping or a Stack loaded from a file
+    stack : template: stack file path, TOML mapping or a loaded Stack or Geometry
     data : CSV path, Series, mapping of columns, DataFrame, or a list of them (fitted
         together, sharing the parameters)
     free : path or list of paths; ``"PATH=START"`` sets the start value

@@ -28,8 +28,10 @@ TERMINAL_KINDS, NODE_KINDS, ENDS
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Self
 
 import numpy as np
 from scipy import constants as _c
@@ -37,9 +39,17 @@ from scipy import constants as _c
 from .errors import StackError
 from .flaring import AreaProfile
 from .materials import InterfaceParams, Material
+from .units import eng
 
 TERMINAL_KINDS = ("source", "ground", "floating")
 NODE_KINDS = TERMINAL_KINDS + ("junction", "open")
+#: ``EDITOR(stack, changes) -> stack``: what :meth:`Stack.replace` calls.  It writes the
+#: entries with the sweep's paths and reads the mapping again, so it lives above this
+#: module (:func:`circuitspin.sweep.replace_entries`, which sets this when imported)
+EDITOR = None
+#: the [motor] entries of a stack file that are Motor fields of the same name
+MOTOR_FILE_KEYS = frozenset({"frequency", "delta_alpha", "magnons", "mode", "alpha", "ms",
+                             "g_factor"})
 ENDS = ("from", "to")
 
 
@@ -91,6 +101,9 @@ class Layer:
     @property
     def x1(self) -> float:
         return self.x0 + self.thickness
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_part_text(self)}, x {_nm(self.x0)}..{_nm(self.x1)})"
 
 
 @dataclass(frozen=True)
@@ -214,7 +227,28 @@ class NamedParts:
         """A copy with motor fields changed (e.g. ``magnons=10``)."""
         if self.motor is None:
             raise StackError(f"{self.source}: [motor] table missing")
-        return replace(self, motor=replace(self.motor, **changes))
+        data = self.data
+        if data is not None:  # the mapping follows, so that replace() keeps the change
+            if set(changes) <= MOTOR_FILE_KEYS and isinstance(data.get("motor"), dict):
+                data = {**data, "motor": {**data["motor"], **changes}}
+            else:
+                data = None
+        return replace(self, motor=replace(self.motor, **changes), data=data)
+
+    def replace(self, changes: Mapping[str, object]) -> Self:
+        """A new validated stack with the entries at the given paths changed.
+
+        ``changes`` maps a path (``"layers.N.thickness"``, ``"materials.Co.lsf"``,
+        ``"interfaces.Co/Cu.ar"``, ``"motor.frequency"``, ``"area"``: the paths of a
+        sweep, :mod:`circuitspin.sweep`) to a value: a number in SI units or a string
+        with units (``"10 nm"``).  The new stack is read from this stack's mapping with
+        those entries written, exactly as a stack file with them would be (the same
+        validation and errors; positions, profiles and interface signs recomputed); this
+        stack is not changed.  A path that names nothing in the stack is a StackError.
+        """
+        if EDITOR is None:  # pragma: no cover - set when the package is imported
+            raise StackError("replace() needs the circuitspin package imported")
+        return EDITOR(self, changes)
 
 
 @dataclass(frozen=True)
@@ -234,6 +268,8 @@ class Stack(NamedParts):
     #: the common axis of a collinear stack's magnets (lab unit vector: "up" is along
     #: it), None for a non-collinear stack (physics: docs/noncollinear.md)
     spin_axis: tuple | None = (0.0, 0.0, 1.0)
+    #: the stack mapping this stack was read from (None: built by hand); see replace()
+    data: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def thickness(self) -> float:
@@ -251,6 +287,11 @@ class Stack(NamedParts):
         """This stack as a chain of wires (see :func:`wires_from_stack`), its nodes
         named after the layers."""
         return wires_from_stack(self, named_nodes=False)
+
+    def __repr__(self) -> str:
+        head = (f"Stack {self.title!r} ({self.source}): {len(self.layers)} layers, "
+                f"{_nm(self.thickness)}, area {self.area:.4g} m^2, {self.temperature:g} K")
+        return "\n".join([head, _parts_line(self.layers, " | "), *_motor_line(self)])
 
 
 @dataclass(frozen=True)
@@ -298,6 +339,10 @@ class Wire(Layer):
         """Cross-section (m^2) at the ``from`` or ``to`` face."""
         return float(self.area_at(self.area, 0.0 if end == "from" else self.thickness))
 
+    def __repr__(self) -> str:
+        return (f"Wire({_part_text(self)}, {self.node_from} -> {self.node_to}, area "
+                f"{self.area:.4g} m^2)")
+
 
 @dataclass(frozen=True)
 class Geometry(NamedParts):
@@ -317,6 +362,7 @@ class Geometry(NamedParts):
     source: str = "<dict>"
     area: float | None = None
     materials: dict = field(default_factory=dict, compare=False, repr=False)
+    data: dict | None = field(default=None, compare=False, repr=False)
     #: False for the chain of a ``[[layers]]`` stack, whose nodes are named after its
     #: layers (``source``, ``j1``... are internal): no terminal labels in its network
     named_nodes: bool = True
@@ -358,6 +404,66 @@ class Geometry(NamedParts):
     @property
     def geometry(self) -> "Geometry":
         return self
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{n} ({k})" for n, k in self.nodes if k in TERMINAL_KINDS)
+        head = (f"Geometry {self.title!r} ({self.source}): {len(self.layers)} wires, "
+                f"{len(self.nodes)} nodes; terminals {kinds}")
+        return "\n".join([head, _parts_line(self.layers, "; "), *_motor_line(self)])
+
+
+#: the most parts a repr lists by name
+REPR_PARTS = 16
+
+
+def _nm(x: float) -> str:
+    return eng(x, "m")
+
+
+def _magnet(part) -> str:
+    """A magnet's direction for a repr: "up"/"down" along the stack's axis, else m."""
+    d = tuple(getattr(part, "direction", (0.0, 0.0, 1.0)))
+    if d in ((0.0, 0.0, 1.0), (0.0, 0.0, -1.0)):
+        return part.magnetization
+    return "m [" + ", ".join(f"{c:.3g}" for c in d) + "]"
+
+
+def _part_text(part) -> str:
+    mag = f", {_magnet(part)}" if part.material.ferromagnetic else ""
+    return f"{part.name!r}: {part.material.name}, {_nm(part.thickness)}{mag}"
+
+
+def _parts_line(parts, sep: str) -> str:
+    def short(p):
+        mag = f" {_magnet(p)}" if p.material.ferromagnetic else ""
+        ends = f" {p.node_from}-{p.node_to}" if isinstance(p, Wire) and p.node_from else ""
+        return f"{p.name} {p.material.name} {_nm(p.thickness)}{mag}{ends}"
+
+    import textwrap
+
+    shown = [short(p) for p in parts[:REPR_PARTS]]
+    more = len(parts) - REPR_PARTS
+    if more > 0:
+        shown.append(f"... ({more} more)")
+    # wrapped at the separators only (a part's text is never split)
+    lines, line = [], ""
+    for text in shown:
+        if line and len(line) + len(sep) + len(text) > 86:
+            lines.append(line + sep.rstrip())
+            line = text
+        else:
+            line = f"{line}{sep}{text}" if line else text
+    lines.append(line)
+    return textwrap.indent("\n".join(lines), "  ")
+
+
+def _motor_line(stack) -> list[str]:
+    m = stack.motor
+    if m is None:
+        return []
+    return [f"  motor at {m.layer!r} ({m.end} end): {eng(m.frequency, 'Hz')}, delta_alpha "
+            f"{m.delta_alpha:g}, {m.mode}" + (f", magnons {m.magnons:g}"
+                                              if m.mode == "linear" else "")]
 
 
 WireStack = Geometry

@@ -39,9 +39,11 @@ import copy
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 
 from .errors import StackError
+from .geometry import Geometry, Stack
 
 #: output names, in order
 FIELDS = ("R_P", "R_AP", "dR", "AdR", "MR", "AR_P", "AR_AP")
@@ -91,9 +93,10 @@ class GMR:
 def stack_mapping(stack) -> tuple[dict, str]:
     """(TOML mapping, source name) of a stack file path, a mapping, or a loaded stack.
 
-    A Stack/Geometry object is read back from its file (``stack.source``) and must equal
-    what that file gives now: the two states are made by editing the file's entries,
-    never by guessing them from a changed object.
+    A Stack/Geometry object gives the mapping it was read from (``stack.data``; a stack
+    from :meth:`Stack.replace` has its changes in it), else it is read back from its file
+    (``stack.source``); either must give the object again: the two states are made by
+    editing the file's entries, never by guessing them from a changed object.
     """
     from .stack import load_stack, stack_from_dict
 
@@ -108,6 +111,14 @@ def stack_mapping(stack) -> tuple[dict, str]:
     if source is None or not hasattr(stack, "layers"):
         raise StackError(f"expected a stack file, its TOML mapping or a loaded stack, "
                          f"got {type(stack).__name__}")
+    kept = getattr(stack, "data", None)  # the mapping it was read from (Stack.replace)
+    if kept is not None:
+        data = copy.deepcopy(kept)
+        if stack_from_dict(data, source=source) != stack:
+            raise StackError(f"{source}: the stack object differs from the mapping it was "
+                             "read from (changed in memory): use Stack.replace() to change "
+                             "a stack")
+        return data, source
     path = Path(source)
     if not path.is_file():
         raise StackError(f"{source}: this stack was not read from a file: pass its TOML "
@@ -204,12 +215,14 @@ def gmr_of_mapping(data: dict, free=None, source: str = "<dict>", segments=None,
                stack=source)
 
 
-def gmr(stack, free=None, *, segments=None, method=None) -> GMR:
+def gmr(stack: Stack | Geometry | Mapping | str | PathLike,
+        free: str | Sequence[str] | None = None, *, segments: int | None = None,
+        method: str | None = None) -> GMR:
     """R_P, R_AP, dR, A dR and MR of ``stack`` (see the module docstring).
 
     Parameters
     ----------
-    stack : path, mapping or loaded Stack/Geometry
+    stack : path, mapping or loaded Stack/Geometry (:meth:`Stack.replace` too)
     free : str or list of str, optional
         The layer(s) (wires) reversed in the AP state; default: the motor layer, else the
         last ferromagnetic layer.  A comma-separated string names several.

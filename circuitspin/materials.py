@@ -66,6 +66,11 @@ class Material:
         """rho* = rho / (1 - beta^2), ohm m."""
         return self.rho / (1.0 - self.beta**2)
 
+    def __repr__(self) -> str:
+        kind = "ferromagnet" if self.ferromagnetic else "normal metal"
+        return (f"Material({self.name!r}: {kind}, rho {self.rho:.4g} ohm m, beta "
+                f"{self.beta:g}, lsf {self.lsf:.4g} m)")
+
     def band_resistivities(self, beta: float | None = None) -> tuple[float, float]:
         """(rho_up, rho_dn) in ohm m for the given signed asymmetry (default: own beta)."""
         b = self.beta if beta is None else beta

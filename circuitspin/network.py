@@ -74,7 +74,7 @@ class Network:
 
     Attributes
     ----------
-    stack : Stack
+    stack : Stack or Geometry
     method : str                  "exact" or "ladder"
     node_layer, node_pos, node_band : int arrays (band code: 0 up, 1 dn, 2 electrode)
     node_x : float array          position along x, m
@@ -110,7 +110,7 @@ class Network:
         The x/y line of each normal-metal segment (indices into the segment table).
     """
 
-    stack: Stack
+    stack: Stack | Geometry
     method: str
     node_layer: np.ndarray
     node_pos: np.ndarray
@@ -146,6 +146,14 @@ class Network:
         """True for Berger's two-band network; False for the charge + spin-vector
         network of a non-collinear stack (``coupling`` holds its extra matrix entries)."""
         return self.coupling is None
+
+    def __repr__(self) -> str:
+        st = self.stack
+        motor = (f"; motor U-D at {st.motor.layer!r}" if self.u is not None else
+                 "; no motor")
+        return (f"Network of {st.title!r} ({st.source}): {self.method}, "
+                f"{self.n_segments} segments, {self.n_nodes} nodes, {self.n_edges} edges"
+                f"{motor}")
 
     @property
     def n_nodes(self) -> int:
@@ -400,8 +408,8 @@ def _conductances(wires, local, counts, method):
     return out, True
 
 
-def build_network(stack, segments: int | None = None, method: str | None = None
-                  ) -> Network:
+def build_network(stack: Stack | Geometry, segments: int | None = None,
+                  method: str | None = None) -> Network:
     """Build the two-band network of a stack or geometry (see the module docstring).
 
     One walk over the wires, in file order, numbers every node when it first reaches

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
+from os import PathLike
 from pathlib import Path
 
 from .errors import StackError
@@ -86,7 +87,7 @@ def read_stack_data(path) -> dict:
                          "deeply") from None
 
 
-def load_stack(path) -> Stack:
+def load_stack(path: str | PathLike) -> Stack | Geometry:
     """Read and validate a TOML stack file (a Geometry for a ``[[wires]]`` file)."""
     return stack_from_dict(read_stack_data(path), source=str(path))
 
@@ -187,7 +188,7 @@ def _positive(v):
     return v > 0
 
 
-def stack_from_dict(data: dict, source: str = "<dict>"):
+def stack_from_dict(data: dict, source: str = "<dict>") -> Stack | Geometry:
     """Validate a parsed stack mapping: a :class:`Stack` (``[[layers]]``) or a
     :class:`Geometry` (``[[wires]]``).
 
@@ -224,10 +225,21 @@ def _stack_from_dict(data: dict, source: str):
     materials = {name: _read_material(r, name, entry)
                  for name, entry in r.table(data.get("materials", {}), "materials").items()}
     interfaces = _read_interfaces(r, data.get("interfaces", {}))
-    head = dict(title=title, temperature=temperature, source=source, materials=materials)
+    # the mapping is kept (a copy: the caller's dict may change) for Stack.replace()
+    head = dict(title=title, temperature=temperature, source=source, materials=materials,
+                data=_copy_tables(data))
     if kind == "wire":
         return _read_wires(r, data, head, area, interfaces)
     return _read_layers(r, data, head, area, interfaces)
+
+
+def _copy_tables(value):
+    """A copy of a TOML mapping's tables and arrays (their leaves are immutable)."""
+    if isinstance(value, dict):
+        return {k: _copy_tables(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tables(v) for v in value]
+    return value
 
 
 def _entries(r, raw, kind):

@@ -27,6 +27,11 @@ from .network import Network
 
 PROFILE_DTYPE = np.dtype([("layer", "i4"), ("x", "f8"), ("V_up", "f8"), ("V_dn", "f8"),
                           ("Delta", "f8"), ("I_up", "f8"), ("I_dn", "f8")])
+#: the columns of :meth:`Solution.profile_csv` (``solve --profile``) and their units:
+#: x along the layer (wire), the layer's name, the band potentials and their difference
+#: (lab frame), the band currents along +x
+PROFILE_COLUMNS = {"x": "m", "layer": "", "V_up": "V", "V_dn": "V", "Delta": "V",
+                   "I_up": "A", "I_dn": "A"}
 
 
 def kcl_outflow(network: Network, potentials: np.ndarray, motor_current: float = 0.0
@@ -83,6 +88,16 @@ class Solution:
     motor_current: float = 0.0
     magnons: float = 0.0
     info: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        st = self.network.stack
+        lines = [f"Solution of {st.title!r} at {self.current:.6g} A ({self.backend}): "
+                 f"voltage {self.voltage:.6g} V, resistance {self.resistance:.6g} ohm"]
+        if self.network.u is not None:
+            lines.append(f"  V_UD {self.V_UD:.6g} V at {st.motor.layer!r} (its frame), "
+                         f"motor current {self.motor_current:.4g} A, magnons "
+                         f"{self.magnons:.4g}")
+        return "\n".join(lines)
 
     # ---- the bridge output
     @property
@@ -147,16 +162,23 @@ class Solution:
         net = self.network
         return net.edge_g * (self.potentials[net.edge_a] - self.potentials[net.edge_b])
 
-    def profile(self) -> np.ndarray:
+    def profile(self, names: bool = False) -> np.ndarray:
         """Record array along x, one row per (layer, node position).
 
         Fields: ``layer`` (index), ``x`` (m), ``V_up``, ``V_dn``, ``Delta`` = V_up - V_dn
         (V), ``I_up``, ``I_dn`` (A, band currents along +x, exact at segment ends).  At an
         interface the row of each side is kept (the potentials jump there).
+        ``names``: a last field ``name``, the layer's (wire's) name.
         """
         net = self.network
         v = self.potentials
-        out = np.zeros(net.rows_up.size, dtype=PROFILE_DTYPE)
+        dtype = PROFILE_DTYPE
+        if names:
+            width = max(len(p.name) for p in net.stack.layers)
+            dtype = np.dtype(PROFILE_DTYPE.descr + [("name", f"U{width}")])
+        out = np.zeros(net.rows_up.size, dtype=dtype)
+        if names:
+            out["name"] = np.array([p.name for p in net.stack.layers])[net.rows_layer]
         out["layer"] = net.rows_layer
         out["x"] = net.rows_x
         out["V_up"] = v[net.rows_up]
@@ -168,6 +190,21 @@ class Solution:
         out["I_up"][net.seg_a] = i_up_a
         out["I_dn"][net.seg_a] = i_dn_a
         return out
+
+    def profile_csv(self) -> str:
+        """The profile as CSV text: a header of ``name (unit)`` (``PROFILE_COLUMNS``),
+        then one row per profile row with the layer by name, numbers to 17 digits."""
+        import csv
+        import io
+
+        prof = self.profile(names=True)
+        buf = io.StringIO()
+        out = csv.writer(buf, lineterminator="\n")
+        out.writerow([f"{c} ({u})" if u else c for c, u in PROFILE_COLUMNS.items()])
+        for row in prof:
+            out.writerow([row["name"] if c == "layer" else f"{row[c]:.17g}"
+                          for c in PROFILE_COLUMNS])
+        return buf.getvalue()
 
     def spin_accumulation(self, key: str | None = None) -> dict:
         """Spin accumulation at the interfaces, lab frame, V (full splitting V_up - V_dn).

@@ -25,7 +25,8 @@ run_sweep(data, axes, currents, *, source, segments=None, workers=None, schedule
           progress=True, max_points=None, gmr=False) -> xarray.Dataset
 evaluate_stack(data, currents, segments=None) -> dict of arrays    (one grid point)
 
-``run_sweep(..., gmr=True)`` (or the free layer name(s)) adds the per-stack CPP-GMR fields
+``run_sweep`` takes the stack mapping (or a loaded stack); ``run_sweep(..., gmr=True)``
+(or the free layer name(s)) adds the per-stack CPP-GMR fields
 of :func:`circuitspin.gmr` (R_P, R_AP, dR, AdR, MR, AR_P, AR_AP); ``currents`` may then be
 empty (no per-current fields).
 """
@@ -35,6 +36,7 @@ import contextlib
 import copy
 import itertools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -396,6 +398,11 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     from .optional import require
 
     xr = require("xarray", "sweep", "a parameter sweep")
+    if not isinstance(data, Mapping):  # a loaded Stack or Geometry: the mapping it came from
+        if getattr(data, "data", None) is None:
+            raise StackError(f"a sweep takes a stack from load_stack, stack_from_dict or "
+                             f"Stack.replace (or its mapping), got {type(data).__name__}")
+        data, source = data.data, data.source
     axes = list(axes)
     currents = np.atleast_1d(np.asarray(currents, dtype=float))
     check_axes(axes, currents.size, max_points)

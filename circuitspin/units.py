@@ -12,6 +12,8 @@ to_si(value, unit) -> float
     unit it must convert to (``"m"``, ``"ohm*m"``, ``"ohm*m**2"``, ``"Hz"``, ``"K"``,
     ``"A"``, ``"m**2"``, ``""``).  Raises ``ValueError`` with a short reason; callers add
     the file/table/key.
+eng(value, unit="Ω", digits=3) -> str
+    ``value`` in engineering notation with an SI prefix (``eng(6e-9, "m") == '6.00 nm'``).
 """
 from __future__ import annotations
 
@@ -103,3 +105,23 @@ def _parse(text: str, unit: str) -> float:
                          f"{unit or 'a pure number'}") from None
     except OverflowError:
         raise ValueError(f"must be finite, got {_short(text)}") from None
+
+
+_PREFIXES = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"),
+             (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
+
+
+def eng(value: float, unit: str = "Ω", digits: int = 3) -> str:
+    """``value`` in engineering notation with an SI prefix: ``eng(0.0072) == '7.20 mΩ'``."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g} {unit}"
+    mag = abs(value)
+    rounding = 1 - 0.5 * 10.0 ** -digits  # values at or above round up to the next decade
+    if mag < _PREFIXES[-1][0] * rounding or mag >= 1e3 * _PREFIXES[0][0] * rounding:
+        return f"{value:.{digits - 1}e} {unit}"
+    for scale, prefix in _PREFIXES:
+        if mag >= scale * rounding:
+            break
+    x = float(f"{value / scale:.{digits}g}")  # rounded first: 999.96 -> 1000 -> "1000"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:.{decimals}f} {prefix}{unit}"

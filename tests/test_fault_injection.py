@@ -375,9 +375,12 @@ def test_a_killed_dask_worker_changes_no_result(cluster):
 
 def test_a_sweep_whose_workers_all_die_ends_with_an_error(cluster, monkeypatch):
     """Before: it waited forever."""
-    from circuitspin import sweep
+    import importlib
+
     from circuitspin.errors import CircuitSpinError
     from circuitspin.sweep import ParamAxis, run_sweep
+
+    sweep = importlib.import_module("circuitspin.sweep")  # circuitspin.sweep: the function
 
     c, client = cluster
     monkeypatch.setattr(sweep, "NO_WORKER_TIMEOUT", 2.0)

@@ -38,9 +38,10 @@ def write_kernelspec(root: Path) -> Path:
     return root
 
 
-def execute(path: Path, jupyter_path: Path, ipython_dir: Path, probe: bool = True):
-    """Run the notebook at ``path`` in a fresh kernel (cwd = its folder); returns it with
-    outputs.  Raises ``nbclient.exceptions.CellExecutionError`` on the first error.
+def execute(path: Path, jupyter_path: Path, ipython_dir: Path, probe: bool = True,
+            cwd: Path | None = None):
+    """Run the notebook at ``path`` in a fresh kernel (cwd = its folder, or ``cwd``);
+    returns it with outputs.  Raises ``nbclient.exceptions.CellExecutionError`` on the first error.
     With ``probe`` a first cell (removed afterwards) reports the kernel's interpreter in
     ``nb.metadata["executed_by"]``."""
     import nbclient
@@ -56,7 +57,7 @@ def execute(path: Path, jupyter_path: Path, ipython_dir: Path, probe: bool = Tru
     try:
         client = nbclient.NotebookClient(
             nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, record_timing=False,
-            resources={"metadata": {"path": str(path.parent)}})
+            resources={"metadata": {"path": str(cwd or path.parent)}})
         client.execute()
     finally:
         for k, v in saved.items():
@@ -108,6 +109,30 @@ def test_notebook_is_stored_with_outputs_ending_in_a_figure(path):
     last = code[-1].outputs
     assert any(m in o.get("data", {}) for o in last for m in FIGURE_MIME), \
         "the last code cell should show a figure"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_the_public_api_finds_its_files_and_stores_no_warning(path):
+    """No command-line internals, no path relative to the notebooks folder (a kernel
+    started elsewhere, an editor's, would not find the stack files), and no stored
+    warning or stderr output."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    source = "".join("".join(c["source"]) for c in code)
+    assert "circuitspin.commands" not in source and "circuitspin.cli" not in source
+    assert 'Path("..")' not in source and "../netlists" not in source
+    for cell in code:
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", ""))
+            assert out.get("name") != "stderr", f"stored stderr: {text[:200]}"
+            assert "Warning" not in text, f"stored warning: {text[:200]}"
+
+
+def test_a_notebook_runs_started_from_the_repository_root(jupyter_dirs):
+    nb = execute(NOTEBOOK_DIR / "05_fermi_surface.ipynb", *jupyter_dirs, cwd=ROOT)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
 
 
 def main(argv) -> int:

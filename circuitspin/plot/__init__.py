@@ -1,6 +1,8 @@
 """Plots and schematics: everything that draws, above the library (nothing else imports it).
 
-matplotlib and schemdraw are imported inside the functions (optional extras).
+matplotlib and schemdraw are imported inside the functions (optional extras).  Every
+plotting function returns a Figure (shown inline by Jupyter) and takes ``ax=``: the
+caller's Axes to draw on (one, or one per panel: :mod:`circuitspin.plot.axes`).
 
 Public API
 ----------

@@ -2,10 +2,10 @@
 
 Public API
 ----------
-plot_threshold_comparison(results, fig=None) -> Figure
+plot_threshold_comparison(results, fig=None, ax=None) -> Figure
     Bars of |I_th| (mA), annotated with delta_mu_bar per mA and the current through F2
     (``results`` from :func:`circuitspin.devices.compare_thresholds`).
-plot_wire_profiles(solution, fig=None) -> Figure
+plot_wire_profiles(solution, fig=None, ax=None) -> Figure
     Delta(x) and the charge current along every wire of a solved branched geometry.
 """
 from __future__ import annotations
@@ -13,23 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def _figure(fig, size):
-    if fig is not None:
-        return fig
-    from matplotlib.figure import Figure  # no pyplot state: headless and notebooks
-
-    return Figure(figsize=size)
+from .axes import axes_for
 
 
-def plot_threshold_comparison(results, fig=None):
+def plot_threshold_comparison(results, fig=None, ax=None):
     """Bar chart of |I_th| (mA) per device; returns the Figure.
 
     Each bar is annotated with |delta_mu_bar| per mA (ueV/mA, = |k| x 1e-3 x 1e6) and the
     charge current through the motor's layer per ampere: 0 for the zero-current SWASER
     (shown as 0 below 1e-12).
     """
-    fig = _figure(fig, (7.0, 4.2))
-    ax = fig.subplots()
+    fig, ax, own = axes_for(ax, fig, (), (7.0, 4.2))
     names = [r.name for r in results]
     ith = np.array([abs(r.I_th) * 1e3 for r in results])
     bars = ax.bar(names, ith, color=[f"C{i}" for i in range(len(results))])
@@ -48,14 +42,15 @@ def plot_threshold_comparison(results, fig=None):
                  + (f", V_th = {results[0].V_th * 1e6:.3g} µV" if len(v_th) == 1 else ""),
                  fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
-def plot_wire_profiles(solution, fig=None):
-    """Delta(x) (V) and the charge current (A) along every wire; returns the Figure."""
-    fig = _figure(fig, (7.5, 6.0))
-    ax_d, ax_i = fig.subplots(2, 1, sharex=True)
+def plot_wire_profiles(solution, fig=None, ax=None):
+    """Delta(x) (V) and the charge current (A) along every wire; returns the Figure.
+    ``ax``: two Axes (Delta, current)."""
+    fig, (ax_d, ax_i), own = axes_for(ax, fig, (2, 1), (7.5, 6.0), sharex=True)
     net = solution.network
     prof = solution.profile()
     for i, wire in enumerate(net.stack.layers):
@@ -75,5 +70,6 @@ def plot_wire_profiles(solution, fig=None):
     ax_i.set_xlabel("x along each wire, from its 'from' end (nm)")
     ax_d.legend(fontsize=7, ncol=2)
     ax_d.set_title(f"{net.stack.title}  (I = {solution.current:g} A)", fontsize=9)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig

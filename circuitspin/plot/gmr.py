@@ -2,12 +2,12 @@
 
 Public API
 ----------
-plot_fit(result, fig=None, points=40) -> Figure
+plot_fit(result, fig=None, points=40, ax=None) -> Figure
     For each (x path, observable) pair of the fitted data: the data with their error bars
     and the best-fit curve on top, the normalised residuals (data - fit) / sigma below.
     Without sigma columns the error bars are the scatter the fit infers (RMS weight times
     sqrt(reduced chi2)), the convention of :mod:`circuitspin.fit`.
-plot_gmr_sweep(ds, fig=None) -> Figure
+plot_gmr_sweep(ds, fig=None, ax=None) -> Figure
     A ``sweep --gmr`` Dataset: A dR and MR against the first swept parameter (lines for
     the values of a second one).
 """
@@ -28,22 +28,34 @@ def _display(name: str):
     return _DISPLAY.get(name.split(".")[-1], (1.0, "SI"))
 
 
-def plot_fit(result, fig=None, points: int = 40):
-    """Data against the best fit, with residuals (see the module docstring)."""
-    if fig is None:
-        from matplotlib.figure import Figure
+def plot_fit(result, fig=None, points: int = 40, ax=None):
+    """Data against the best fit, with residuals (see the module docstring).
 
-        fig = Figure(figsize=(5.0, 5.5))
+    ``ax``: 2 x P Axes (P = the (x path, observable) pairs): the data and fit of each
+    pair in the first row, its residuals below."""
     panels = []
     for s in result.series:
         for name in s.values:
             if (s.x_path, name) not in panels:
                 panels.append((s.x_path, name))
-    grid = fig.add_gridspec(2, len(panels), height_ratios=(3, 1), hspace=0.08)
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        fig = fig if fig is not None else Figure(figsize=(5.0, 5.5))
+        grid = fig.add_gridspec(2, len(panels), height_ratios=(3, 1), hspace=0.08)
+        own = True
+    else:
+        from .axes import axes_for
+
+        fig, given, own = axes_for(ax, fig, (2, len(panels)), None)
+        given = np.asarray(given, dtype=object).reshape(2, len(panels))
     scatter = np.sqrt(result.reduced_chi2)
     for col, (x_path, name) in enumerate(panels):
-        ax = fig.add_subplot(grid[0, col])
-        axr = fig.add_subplot(grid[1, col], sharex=ax)
+        if own:
+            ax = fig.add_subplot(grid[0, col])
+            axr = fig.add_subplot(grid[1, col], sharex=ax)
+        else:
+            ax, axr = given[0, col], given[1, col]
         xs, xu = _display(x_path)
         ys, yu = _display(name)
         for k, s in enumerate(result.series):
@@ -81,21 +93,21 @@ def plot_fit(result, fig=None, points: int = 40):
         axr.set_ylabel("(data - fit) / sigma", fontsize=8)
     text = ", ".join(f"{p.split('.')[-2]}.{p.split('.')[-1]} = {d['value']:.4g} "
                      f"+- {d['stderr']:.2g}" for p, d in result.parameters.items())
-    fig.suptitle(f"fit: {text}\nchi2/dof = {result.chi2:.3g}/{result.dof}", fontsize=8)
+    (fig.suptitle if own else given[0, 0].set_title)(
+        f"fit: {text}\nchi2/dof = {result.chi2:.3g}/{result.dof}", fontsize=8)
     return fig
 
 
-def plot_gmr_sweep(ds, fig=None):
-    """A dR and MR of a ``sweep --gmr`` Dataset (see the module docstring)."""
-    if fig is None:
-        from matplotlib.figure import Figure
+def plot_gmr_sweep(ds, fig=None, ax=None):
+    """A dR and MR of a ``sweep --gmr`` Dataset (see the module docstring); ``ax``: two
+    Axes (A dR, MR)."""
+    from .axes import axes_for
 
-        fig = Figure(figsize=(10, 4))
+    fig, axes, own = axes_for(ax, fig, (1, 2), (10, 4))
     params = [d for d in ds["AdR"].dims]
     p = params[0]
     rest = {d: 0 for d in params[2:]}
     xs, xu = _display(p)
-    axes = fig.subplots(1, 2)
     for ax, name in zip(axes, ("AdR", "MR")):
         ys, yu = _display(name)
         da = ds[name].isel(**rest)
@@ -108,6 +120,7 @@ def plot_gmr_sweep(ds, fig=None):
         else:
             ax.plot(ds[p].values * xs, da.values * ys, marker=".")
         ax.set(xlabel=f"{p} ({xu})", ylabel=f"{name} ({yu})")
-    fig.suptitle(f"CPP-GMR sweep: {ds.attrs.get('stack', '')}", fontsize=9)
-    fig.tight_layout()
+    if own:
+        fig.suptitle(f"CPP-GMR sweep: {ds.attrs.get('stack', '')}", fontsize=9)
+        fig.tight_layout()
     return fig

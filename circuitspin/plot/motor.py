@@ -2,7 +2,7 @@
 
 Public API
 ----------
-plot_motor_sweep(result, fig=None) -> matplotlib.figure.Figure
+plot_motor_sweep(result, fig=None, log_n=False, ax=None) -> matplotlib.figure.Figure
     Six panels against the current (mA) of a sweep result
     (:func:`circuitspin.devices.sweep_currents` or
     :func:`circuitspin.solvers.motor_newton.sweep_network`): V_UD with the threshold
@@ -10,23 +10,30 @@ plot_motor_sweep(result, fig=None) -> matplotlib.figure.Figure
     n_T and 2 S; the motor current I_M; the cone angle theta (when the stack
     gives ``ms``); the I-V curve; the power into the motor and the part that goes to the
     magnons.  The threshold current I_th = V_th / k is a dotted vertical line throughout.
+plot_param_sweep(ds, fig=None, ax=None) -> matplotlib.figure.Figure
+    A parameter sweep's Dataset (:func:`circuitspin.sweep`): V_UD, threshold current and
+    resistance against one parameter, or maps over two.
 """
 from __future__ import annotations
 
 import numpy as np
 
 
-def plot_motor_sweep(result: dict, fig=None, log_n: bool = False):
+def plot_motor_sweep(result: dict, fig=None, log_n: bool = False, ax=None):
     """The sweep of ``result`` as a Figure (see the module docstring); no pyplot state.
 
     The V_UD panel's first line (label ``"V_UD"``) holds the data in volts, unscaled in
     y; its x data are the currents in mA.  ``log_n``: the magnon panel on a log scale
     (shows the sub-threshold rise; the default linear scale shows the linear growth).
+    ``ax``: 2 x 3 Axes (V_UD, n, I_M; cone angle, I-V, power).
     """
     from matplotlib.figure import Figure
 
-    fig = fig if fig is not None else Figure(figsize=(12.0, 7.0), layout="constrained")
-    axes = fig.subplots(2, 3, sharex=True)
+    from .axes import axes_for
+
+    if fig is None and ax is None:
+        fig = Figure(figsize=(12.0, 7.0), layout="constrained")
+    fig, axes, own = axes_for(ax, fig, (2, 3), None, sharex=True)
     x = np.asarray(result["current"]) * 1e3
     motor = result.get("mode") is not None
     i_th = result.get("threshold_current", np.nan)
@@ -34,7 +41,10 @@ def plot_motor_sweep(result: dict, fig=None, log_n: bool = False):
     head = f"{title}: motor mode {result.get('mode') or '- (no [motor])'}"
     if np.isfinite(i_th):
         head += f", threshold I_th = V_th / k = {i_th * 1e3:.4g} mA"
-    fig.suptitle(head, fontsize=11)
+    if own:
+        fig.suptitle(head, fontsize=11)
+    else:
+        axes[0, 0].set_title(head, fontsize=8, loc="left")
     (a_v, a_n, a_m), (a_t, a_iv, a_p) = axes
 
     if motor:
@@ -92,24 +102,20 @@ def plot_motor_sweep(result: dict, fig=None, log_n: bool = False):
     return fig
 
 
-def plot_param_sweep(ds, fig=None):
+def plot_param_sweep(ds, fig=None, ax=None):
     """A parameter sweep (the Dataset of :func:`circuitspin.sweep.run_sweep`).
 
     One swept parameter: V_UD against it at the first, middle and last current, and the
     threshold current and stack resistance against it.  Two or more: maps of V_UD at the
     last current and of the threshold current over the first two parameters (the others
-    at their first value).  Returns the Figure.
+    at their first value).  Returns the Figure.  ``ax``: two Axes.
     """
-    import numpy as np
+    from .axes import axes_for
 
-    if fig is None:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(10, 4))
+    fig, axes, own = axes_for(ax, fig, (1, 2), (10, 4))
     params = [d for d in ds["V_UD"].dims if d != "current"]
     rest = {d: 0 for d in params[2:]}
     currents = ds["current"].values
-    axes = fig.subplots(1, 2)
     if len(params) == 1:
         p = params[0]
         for k in sorted({0, currents.size // 2, currents.size - 1}):
@@ -140,8 +146,9 @@ def plot_param_sweep(ds, fig=None):
             ax.set(xlabel=q, ylabel=p, title=title)
             ax.set_xscale("log" if _log_spaced(ds[q].values) else "linear")
             ax.set_yscale("log" if _log_spaced(ds[p].values) else "linear")
-    fig.suptitle(f"parameter sweep: {ds.attrs.get('stack', '')}", fontsize=9)
-    fig.tight_layout()
+    if own:
+        fig.suptitle(f"parameter sweep: {ds.attrs.get('stack', '')}", fontsize=9)
+        fig.tight_layout()
     return fig
 
 

@@ -1,24 +1,26 @@
 """Figures, one function per figure, each returning a ``matplotlib.figure.Figure``.
 
+Each takes ``ax=`` to draw on the caller's Axes instead (:mod:`circuitspin.plot.axes`).
+
 matplotlib (and networkx's drawing) is imported inside the functions, and no pyplot
 figure is created: the figures work headless, in scripts and in notebooks.
 
 Public API
 ----------
-plot_profile(solution, diffusion=True, fig=None, zoom=True) -> Figure
+plot_profile(solution, diffusion=True, fig=None, zoom=True, ax=None) -> Figure
     Along x: Delta(x) = V_up - V_dn (V), both band potentials, both band currents;
     layers shaded and named (labels staggered when they would overlap); the circuit's
     node values as markers and, for a straight stack, the analytic diffusion solution
     as lines; the U-D point marked with delta_mu_bar.  With ``zoom`` a right-hand
     column repeats the panels on the thin layers (the N|F2 region of the pillar),
     which a linear x axis over the whole stack cannot show.
-plot_convergence(stack, current, segment_counts) -> Figure
+plot_convergence(stack, current, segment_counts, fig=None, ax=None) -> Figure
     Relative error of the ladder's V_UD and R against the diffusion solution versus
     the number of segments per layer, log-log, with a 1/N^2 guide; the exact-segment
     network's error is quoted.
 convergence_errors(stack, current, segment_counts) -> dict
     The numbers behind ``plot_convergence``.
-plot_network_graph(network, scale="layer", max_nodes=2000) -> Figure
+plot_network_graph(network, scale="layer", max_nodes=2000, fig=None, ax=None) -> Figure
     The network drawn with networkx: up band, electrodes, down band as rows, x by
     position, edges coloured by kind (motor included when its branch is closed).
 save_figure(fig, path) -> Path
@@ -105,7 +107,7 @@ def _zoom_window(stack, thin_fraction=0.05):
 
 
 # ---------------------------------------------------------------- profile
-def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
+def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True, ax=None):
     """Profiles along x of a solved straight stack; returns the Figure.
 
     Parameters
@@ -118,6 +120,9 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
         Draw on this figure instead of a new one.
     zoom : bool
         Add a column zoomed on the thin layers (and the motor's N|F2 interface).
+    ax : Axes or sequence of 3 Axes, optional
+        Draw on these instead: one Axes gets the Delta panel only, three get the Delta,
+        band potential and band current panels (no zoom column).
 
     Notes
     -----
@@ -133,10 +138,17 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
     if net.terminals:
         from .devices import plot_wire_profiles
 
-        return plot_wire_profiles(solution, fig=fig)
-    window = _zoom_window(stack) if zoom else None
-    fig = _new_figure(fig, (11.0, 8.5) if window else (7.5, 8.5))
-    if window:
+        return plot_wire_profiles(solution, fig=fig, ax=ax)
+    own = ax is None
+    window = _zoom_window(stack) if zoom and own else None
+    if not own:
+        from .axes import axes_for
+
+        n = 1 if _is_axes(ax) else 3
+        fig, given, _ = axes_for(ax, fig, (n,), None)
+        columns = [[given] if n == 1 else list(given)]
+    elif window:
+        fig = _new_figure(fig, (11.0, 8.5))
         axes2d = fig.subplots(3, 2, gridspec_kw={"width_ratios": (3, 2)})
         columns = [axes2d[:, 0], axes2d[:, 1]]
         for ax in axes2d[:-1, 0]:
@@ -144,6 +156,7 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
         for ax in axes2d[:-1, 1]:
             ax.sharex(axes2d[-1, 1])
     else:
+        fig = _new_figure(fig, (7.5, 8.5))
         columns = [fig.subplots(3, 1, sharex=True)]
     prof = solution.profile()
     ref = None
@@ -164,12 +177,20 @@ def plot_profile(solution, diffusion: bool = True, fig=None, zoom: bool = True):
         else:
             levels = max(levels, _label_layers(axes[0], stack, skip_thin=bool(window)))
     columns[0][0].legend(fontsize=7, loc="best")
-    for ax in columns[0][1:]:
-        ax.legend(fontsize=7, loc="best")
-    fig.suptitle(f"{stack.title}  (I = {solution.current:g} A, {net.method}, "
-                 f"{net.n_segments} segments)", fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.985 - 0.025 * levels))
+    for a in columns[0][1:]:
+        a.legend(fontsize=7, loc="best")
+    title = (f"{stack.title}  (I = {solution.current:g} A, {net.method}, "
+             f"{net.n_segments} segments)")
+    if own:
+        fig.suptitle(title, fontsize=9)
+        fig.tight_layout(rect=(0, 0, 1, 0.985 - 0.025 * levels))
     return fig
+
+
+def _is_axes(ax) -> bool:
+    from matplotlib.axes import Axes
+
+    return isinstance(ax, Axes)
 
 
 def _profile_column(axes, solution, prof, ref):
@@ -186,6 +207,9 @@ def _profile_column(axes, solution, prof, ref):
         data[2] += [(xr, ref["I_up"] * 1e3), (xr, ref["I_dn"] * 1e3)]
     for ax in axes:
         _shade_layers(ax, stack)
+    single = len(axes) == 1
+    if single:  # the Delta panel alone: the other panels' calls go nowhere
+        axes = [axes[0], _Null(), _Null()]
     kw = dict(ls="none", marker="o", ms=3.5)
     axes[0].plot(x, prof["Delta"], color="k", label="circuit", **kw)
     axes[1].plot(x, prof["V_up"] * 1e3, color="C3", label="V_up (circuit)", **kw)
@@ -220,7 +244,17 @@ def _profile_column(axes, solution, prof, ref):
     axes[1].set_ylabel("band potential (mV)")
     axes[2].set_ylabel("band current (mA)")
     axes[2].set_xlabel("x (nm)")
+    if single:
+        axes[0].set_xlabel("x (nm)")
+        return data[:1]
     return data
+
+
+class _Null:
+    """Takes any drawing call and draws nothing (the panels not asked for)."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self
 
 
 def _fit_y(ax, xy, lo, hi):
@@ -263,7 +297,7 @@ def convergence_errors(stack, current, segment_counts):
     return {"N": counts, "V_UD": ev, "R": er, "exact_V_UD": exact_v, "exact_R": exact_r}
 
 
-def plot_convergence(stack, current, segment_counts, fig=None):
+def plot_convergence(stack, current, segment_counts, fig=None, ax=None):
     """Bridge (ladder network) versus diffusion: relative error against segments per layer.
 
     Parameters
@@ -277,9 +311,10 @@ def plot_convergence(stack, current, segment_counts, fig=None):
     Log-log lines ``"V_UD"`` and ``"R"`` (x = N, y = relative error) and a dotted
     1/N^2 guide through the first V_UD point (or R without a motor).
     """
+    from .axes import axes_for
+
     data = convergence_errors(stack, current, segment_counts)
-    fig = _new_figure(fig, (6.0, 4.5))
-    ax = fig.subplots()
+    fig, ax, own = axes_for(ax, fig, (), (6.0, 4.5))
     n = data["N"]
     have_v = np.isfinite(data["V_UD"]).all()
     if have_v:
@@ -296,7 +331,8 @@ def plot_convergence(stack, current, segment_counts, fig=None):
     ax.set_title(f"{stack.title}\nladder converges as h²; {exact}", fontsize=8)
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
     ax.legend(fontsize=8)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
@@ -318,7 +354,8 @@ def _graph_positions(network, scale):
     return xs, ys
 
 
-def plot_network_graph(network, scale: str = "layer", max_nodes: int = 2000, fig=None):
+def plot_network_graph(network, scale: str = "layer", max_nodes: int = 2000, fig=None,
+                       ax=None):
     """Draw ``network.graph`` with networkx: bands as rows, x by position.
 
     Parameters
@@ -342,8 +379,9 @@ def plot_network_graph(network, scale: str = "layer", max_nodes: int = 2000, fig
     g = network.graph
     xs, ys = _graph_positions(network, scale)
     pos = {key: (xs[data["index"]], ys[data["index"]]) for key, data in g.nodes(data=True)}
-    fig = _new_figure(fig, (max(7.0, 1.6 * len(network.stack.layers) + 2), 4.0))
-    ax = fig.subplots()
+    from .axes import axes_for
+
+    fig, ax, own = axes_for(ax, fig, (), (max(7.0, 1.6 * len(network.stack.layers) + 2), 4.0))
     band_colour = np.array(["C3", "C0", "k"])[network.node_band]
     nodes = list(g.nodes)
     drawn = nx.draw_networkx_nodes(g, pos, nodelist=nodes, ax=ax, node_size=40,
@@ -391,7 +429,8 @@ def plot_network_graph(network, scale: str = "layer", max_nodes: int = 2000, fig
               bbox_to_anchor=(0.5, -0.08), frameon=False)
     ax.set_title(f"{network.stack.title}: {network.n_nodes} nodes, "
                  f"{g.number_of_edges()} edges ({network.method})", fontsize=9)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 

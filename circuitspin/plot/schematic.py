@@ -21,7 +21,7 @@ draw_schematic(stack_or_network, path=None, current=None, max_segments=4) -> Dra
     the network drawn, ``drawing.circuitspin_original`` the finer one it lumps (or None).
 save_schematic(drawing, path, dpi=100) -> Path
     Write a drawing atomically; the format follows the suffix.
-schematic_figure(drawing, dpi=100) -> matplotlib Figure
+schematic_figure(drawing, dpi=100, ax=None) -> matplotlib Figure
     The drawing rendered on a matplotlib Figure (no pyplot): inline PNG in notebooks.
 schematic_report(drawing) -> dict
     The circuit read back from the drawing's geometry: resistors by kind, the edges
@@ -41,6 +41,7 @@ import numpy as np
 from ..errors import CircuitSpinError, NetworkError
 from ..geometry import Geometry, Stack
 from ..network import BAND, DIAGONAL, EDGE_KINDS, INTERFACE, SPIN_FLIP, Network, build_network
+from ..units import eng as eng  # re-exported: engineering notation with an SI prefix
 
 H = 7.0        # drawing units between the up row (y = 0) and the down row (y = H)
 W = 8.0        # width of one segment
@@ -51,26 +52,6 @@ BAY = 3.0      # extra room left of U for the motor branch
 Y = {0: 0.0, 1: H}  # band code -> row height (paper: down band on top)
 _TAG = "circuitspin"  # attribute set on every element that stands for a circuit part
 _FILL = {True: "#f7e3d4", False: "#e3ecf7"}  # ferromagnet, normal metal
-
-_PREFIXES = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"),
-             (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
-
-
-def eng(value: float, unit: str = "Ω", digits: int = 3) -> str:
-    """``value`` in engineering notation with an SI prefix: ``eng(0.0072) == '7.20 mΩ'``."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g} {unit}"
-    mag = abs(value)
-    rounding = 1 - 0.5 * 10.0 ** -digits  # values at or above round up to the next decade
-    if mag < _PREFIXES[-1][0] * rounding or mag >= 1e3 * _PREFIXES[0][0] * rounding:
-        return f"{value:.{digits - 1}e} {unit}"
-    for scale, prefix in _PREFIXES:
-        if mag >= scale * rounding:
-            break
-    x = float(f"{value / scale:.{digits}g}")  # rounded first: 999.96 -> 1000 -> "1000"
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
-    return f"{x:.{decimals}f} {prefix}{unit}"
-
 
 def _lumped(stack: Stack) -> Network:
     """The exact one-segment-per-layer network of ``stack`` (layer ``segments`` keys off)."""
@@ -403,18 +384,24 @@ def save_schematic(drawing, path, dpi: float = 100) -> Path:
     return write_output(path, produce)
 
 
-def schematic_figure(drawing, dpi: float = 100):
+def schematic_figure(drawing, dpi: float = 100, ax=None):
     """Render ``drawing`` on a new ``matplotlib.figure.Figure`` at the drawing's scale
-    (no pyplot); in a notebook it shows inline as a PNG."""
+    (no pyplot); in a notebook it shows inline as a PNG.  ``ax``: draw on this Axes
+    instead (its figure is returned)."""
     from matplotlib.figure import Figure
 
     bbox = drawing.get_bbox()
     margin = 0.5
-    per_unit = drawing.dwgparams.get("inches_per_unit", 0.5)
-    w = (bbox.xmax - bbox.xmin + 2 * margin) * per_unit
-    h = (bbox.ymax - bbox.ymin + 2 * margin) * per_unit
-    fig = Figure(figsize=(w, h), dpi=dpi)
-    ax = fig.add_axes((0, 0, 1, 1))
+    if ax is None:
+        per_unit = drawing.dwgparams.get("inches_per_unit", 0.5)
+        w = (bbox.xmax - bbox.xmin + 2 * margin) * per_unit
+        h = (bbox.ymax - bbox.ymin + 2 * margin) * per_unit
+        fig = Figure(figsize=(w, h), dpi=dpi)
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        from .axes import axes_for
+
+        fig, ax, _ = axes_for(ax, None, (), None)
     drawing.draw(show=False, canvas=ax)
     ax.set_xlim(bbox.xmin - margin, bbox.xmax + margin)
     ax.set_ylim(bbox.ymin - margin, bbox.ymax + margin)

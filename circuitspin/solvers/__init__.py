@@ -3,6 +3,7 @@
 Public API
 ----------
 solve(network, current, *, backend="nodal") -> Solution
+    ``current``: amperes, or a string with units (``"1 mA"``).
     ``backend="nodal"``: the embedded sparse nodal solver (scipy); ``"ngspice"``: the
     same network through ngspice (needs ngspice, see docs/spice.md).  A stack whose
     motor has ``mode = "steady"`` is solved self-consistently with its magnon number
@@ -13,15 +14,47 @@ from __future__ import annotations
 
 from ..errors import NetworkError, SolverError
 from ..network import Network
+from ..solution import Solution
 
 BACKENDS = ("nodal", "ngspice")
 
 
-def solve(network, current: float, *, backend: str = "nodal", **options):
-    """Solve ``network`` with ``current`` (A) entering the source electrode."""
+def _current(value) -> float:
+    """A current in A from a number or a string with units; SolverError otherwise."""
+    import math
+
+    from ..units import to_si
+
+    if isinstance(value, str) or not isinstance(value, float):
+        try:
+            value = to_si(value if isinstance(value, str) else _number(value), "A")
+        except ValueError as exc:
+            raise SolverError(f"current: {exc}") from None
+    if not math.isfinite(value):
+        raise SolverError(f"current: must be finite, got {value!r}")
+    return value
+
+
+def _number(value):
+    """An int or a numpy scalar as a Python number (to_si takes int and float)."""
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic) and np.ndim(value) == 0:
+            return value.item()
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        pass
+    return value
+
+
+def solve(network: Network, current: float | str, *, backend: str = "nodal",
+          **options) -> Solution:
+    """Solve ``network`` with ``current`` entering the source electrode: a number in
+    amperes, or a string with units (``"1 mA"``)."""
     if not isinstance(network, Network):
         raise NetworkError("solve() needs a built Network: call build_network(stack) first, "
                            f"got {type(network).__name__}")
+    current = _current(current)
     motor = network.stack.motor
     if motor is not None and motor.mode == "steady" and backend in ("nodal", "ngspice"):
         # the self-consistent magnon number: Newton on (potentials, n)

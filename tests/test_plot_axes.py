@@ -1,0 +1,116 @@
+"""``ax=``: every public plotting function draws on the caller's Axes, and the data drawn
+there are the same as on the figure it makes itself."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import circuitspin as cs
+from circuitspin import plot
+from circuitspin.devices import compare_thresholds, sweep_currents
+from circuitspin.errors import CircuitSpinError
+from conftest import NETLISTS
+
+PILLAR = NETLISTS / "berger_pillar.toml"
+
+
+def line_data(axes, label):
+    """(x, y) of the first line labelled ``label`` on any of ``axes``."""
+    for ax in np.ravel(axes):
+        for line in ax.get_lines():
+            if line.get_label() == label:
+                return np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    raise AssertionError(f"no line {label!r}")
+
+
+def drawn(ax) -> int:
+    return len(ax.lines) + len(ax.collections) + len(ax.patches) + len(ax.images)
+
+
+@pytest.fixture(scope="module")
+def sol():
+    return cs.solve(cs.build_network(cs.load_stack(PILLAR)), "1 mA")
+
+
+def test_profile_on_given_axes_draws_the_same_data(sol):
+    own = plot.plot_profile(sol)
+    fig = Figure()
+    axes = fig.subplots(1, 3)
+    assert plot.plot_profile(sol, ax=axes) is fig
+    for a, b in zip(line_data(own.axes, "circuit"), line_data(axes, "circuit")):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(line_data(axes, "circuit")[1], sol.profile()["Delta"])
+    assert all(drawn(ax) for ax in axes)
+    assert len(fig.axes) == 3                        # nothing added to the caller's figure
+    one = Figure().subplots()
+    plot.plot_profile(sol, ax=one)
+    np.testing.assert_array_equal(line_data(one, "circuit")[1], sol.profile()["Delta"])
+    np.testing.assert_array_equal(line_data(one, "U–D")[1], [sol.V_UD])
+
+
+def test_single_panel_plots_draw_on_the_given_axes(sol):
+    st = sol.network.stack
+    cases = [
+        lambda ax: plot.plot_convergence(st, 1e-3, [1, 2, 4], ax=ax),
+        lambda ax: plot.plot_network_graph(sol.network, ax=ax),
+        lambda ax: plot.plot_threshold_comparison(compare_thresholds([PILLAR]), ax=ax),
+        lambda ax: plot.schematic_figure(plot.draw_schematic(st), ax=ax),
+    ]
+    for draw in cases:
+        fig = Figure()
+        ax = fig.subplots()
+        assert draw(ax) is fig and drawn(ax) > 0 and fig.axes == [ax]
+    fig = Figure()
+    ax = fig.subplots()
+    plot.plot_convergence(st, 1e-3, [1, 2, 4], ax=ax)
+    errors = plot.convergence_errors(st, 1e-3, [1, 2, 4])
+    np.testing.assert_array_equal(line_data(ax, "V_UD")[1], errors["V_UD"])
+
+
+def test_multi_panel_plots_draw_on_the_given_axes(sol):
+    st = cs.load_stack(PILLAR)
+    result = sweep_currents(st, np.linspace(0, 1e-3, 5))
+    fig = Figure()
+    axes = fig.subplots(2, 3)
+    assert plot.plot_motor_sweep(result, ax=axes) is fig
+    np.testing.assert_array_equal(line_data(axes, "V_UD")[1], result["V_UD"])
+    ds = cs.sweep(st, currents=[0, 1e-3], params={"layers.N.thickness": [5e-9, 1e-8, 2e-8]})
+    for fn in (plot.plot_param_sweep,):
+        fig = Figure()
+        axes = fig.subplots(1, 2)
+        assert fn(ds, ax=axes) is fig and all(drawn(ax) for ax in axes)
+    gds = cs.sweep(cs.load_stack(NETLISTS / "py_cu_py.toml"), currents=[],
+                   params={"layers.N.thickness": [5e-9, 1e-8]}, gmr=True)
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert plot.plot_gmr_sweep(gds, ax=axes) is fig
+    np.testing.assert_array_equal(axes[0].get_lines()[0].get_ydata(), gds["AdR"].values * 1e15)
+    geo = cs.load_stack(NETLISTS / "nonlocal_spin_valve.toml")
+    wsol = cs.solve(cs.build_network(geo), 1e-3)
+    fig = Figure()
+    axes = fig.subplots(2, 1)
+    assert plot.plot_wire_profiles(wsol, ax=axes) is fig
+    assert plot.plot_profile(wsol, ax=Figure().subplots(2, 1)) is not fig  # wire by wire
+    assert all(drawn(ax) for ax in axes)
+
+
+def test_plot_fit_on_given_axes():
+    data = NETLISTS / "py_cu_py_AdR_SYNTHETIC.csv"
+    result = cs.fit(NETLISTS / "py_cu_py.toml", data, ["materials.Ni80Fe20.lsf"])
+    fig = Figure()
+    axes = fig.subplots(2, 1)
+    assert plot.plot_fit(result, ax=axes) is fig
+    assert all(drawn(ax) for ax in axes)
+
+
+def test_wrong_axes_are_one_line_errors(sol):
+    for bad, why in ((Figure().subplots(1, 2), "draws on 3 matplotlib Axes, got 2 Axes"),
+                     ("axes", "got a str"), ([1, 2, 3], "got 3 of int")):
+        with pytest.raises(CircuitSpinError, match=why):
+            plot.plot_profile(sol, ax=bad)
+    with pytest.raises(CircuitSpinError, match="one matplotlib Axes"):
+        plot.plot_convergence(sol.network.stack, 1e-3, [1], ax=Figure().subplots(1, 2))
+    fig = Figure()
+    with pytest.raises(CircuitSpinError, match="fig or ax"):
+        plot.plot_convergence(sol.network.stack, 1e-3, [1], fig=fig, ax=fig.subplots())
