@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
-from scipy import constants as _c
+from . import constants as _c
 
 from .errors import StackError
 from .flaring import AreaProfile
