@@ -23,8 +23,9 @@ solve_parameters(shape, params, currents) -> dict of arrays
     Per stack (B,): ``resistance`` (ohm, motor open, as in sweeps), ``bridge_gain``
     (V/A, open-circuit V_UD per ampere), ``bridge_resistance`` (ohm, the Thevenin
     resistance at U-D), with a motor ``transfer`` (V/A, the stack voltage per ampere
-    of motor current; equal to the gain by reciprocity); per stack and current (B, K): ``voltage`` (V) and ``V_UD`` (V,
-    in the motor layer's own frame) with the linear motor branch connected, as
+    of motor current; equal to the gain by reciprocity); per stack and current (B, K):
+    ``voltage`` (V) and ``V_UD`` (V, in the motor layer's own frame) with the linear
+    motor branch connected, as
     :func:`circuitspin.solve` gives them, and ``motor_current`` (A).  Without a motor the
     U-D quantities are NaN.  A "steady" motor is open here (its law is nonlinear), as in
     :func:`circuitspin.solve`.
