@@ -360,7 +360,7 @@ def _evaluate_batch(data, batch, currents, segments, source, max_segments=None,
 
         network.MAX_SEGMENTS = max_segments
     solved = (_solve_together(data, batch, np.asarray(currents, dtype=float), source)
-              if segments is None and len(currents) else {})
+              if segments is None and len(currents) and not angular(data) else {})
     out = []
     for index, point in batch:
         if index in solved and (gmr is False or "error" in solved[index]):
@@ -493,7 +493,7 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
               for idx in itertools.product(*(range(n) for n in shape))]
     n_workers = workers or os.cpu_count() or 1
-    if segments is None and _batched_shape(data, source):
+    if segments is None and not angular(data) and _batched_shape(data, source):
         # the batched solver: batches of a fixed size whatever the workers (each point's
         # answer is then the same serial or in processes); one batch runs serially
         n_batches = max(1, -(-len(points) // BATCH_POINTS))
