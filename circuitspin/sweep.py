@@ -382,14 +382,12 @@ def _evaluate_batch(data, batch, currents, segments, source, max_segments=None,
     return out
 
 
-#: grid points per batch of the batched solver (about 0.1 s of work on one core): a
-#: process pool is used only when a sweep has more than one such batch
+#: grid points per batch of the batched solver (a pool only beyond one batch)
 BATCH_POINTS = 2048
 
 
 def _batched_shape(data, source) -> bool:
-    """Whether the sweep's stack is one the batched solver takes (straight, one exact
-    segment per layer)."""
+    """Whether the batched solver takes the sweep's stack (straight, exact segments)."""
     from .batch import BatchShape
     from .reader import stack_from_dict
 
