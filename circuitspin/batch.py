@@ -22,8 +22,10 @@ solve_batch(stacks, currents) -> dict of arrays
 solve_parameters(shape, params, currents) -> dict of arrays
     Per stack (B,): ``resistance`` (ohm, motor open, as in sweeps), ``bridge_gain``
     (V/A, open-circuit V_UD per ampere), ``bridge_resistance`` (ohm, the Thevenin
-    resistance at U-D); per stack and current (B, K): ``voltage`` (V) and ``V_UD`` (V,
-    in the motor layer's own frame) with the linear motor branch connected, as
+    resistance at U-D), with a motor ``transfer`` (V/A, the stack voltage per ampere
+    of motor current; equal to the gain by reciprocity); per stack and current (B, K):
+    ``voltage`` (V) and ``V_UD`` (V, in the motor layer's own frame) with the linear
+    motor branch connected, as
     :func:`circuitspin.solve` gives them, and ``motor_current`` (A).  Without a motor the
     U-D quantities are NaN.  A "steady" motor is open here (its law is nonlinear), as in
     :func:`circuitspin.solve`.
@@ -276,10 +278,14 @@ class _BatchFactor:
         """Potentials of the unknowns (m, B, K) for injections b (m, B, K), refined until
         the corrections reach rounding (relative to each solution's largest potential)."""
         x = self._apply(b)
+        # a solution stops at its own last correction: its bits do not depend on the
+        # other stacks of the batch (a sweep's answer is the same however it is split)
+        active = np.ones(x.shape[1:], dtype=bool)
         for _ in range(MAX_REFINE):
-            dx = self._apply(self.residual(x, b))
+            dx = np.where(active, self._apply(self.residual(x, b)), 0.0)
             x += dx
-            if np.all(np.abs(dx).max(axis=0) <= NOISE * np.abs(x).max(axis=0)):
+            active &= ~(np.abs(dx).max(axis=0) <= NOISE * np.abs(x).max(axis=0))
+            if not active.any():
                 break
         return x
 
@@ -335,7 +341,7 @@ def solve_parameters(shape: BatchShape, p: BatchParameters, currents) -> dict:
     nonlinear = ~p.motor_linear
     for a in (v_ud, i_m):
         a[nonlinear] = np.nan
-    out.update(resistance=r_in, bridge_gain=k, bridge_resistance=Z,
+    out.update(resistance=r_in, bridge_gain=k, bridge_resistance=Z, transfer=T,
                voltage=np.where(nonlinear[:, None], np.nan,
                                 r_in[:, None] * currents - T[:, None] * i_m), V_UD=v_ud,
                motor_current=i_m)

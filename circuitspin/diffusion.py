@@ -48,7 +48,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg as sla
 
 from .geometry import ENDS, TERMINAL_KINDS, Geometry, Stack, check_geometry
 
@@ -312,6 +311,8 @@ def _equilibrated_solve(M, b):
         dr, dc = 1.0 / np.sqrt(rmax), 1.0 / np.sqrt(cmax)
         A = A * dr[:, None] * dc[None, :]
         r, c = r * dr, c * dc
+    import scipy.linalg as sla  # here: the command line need not load scipy
+
     lu = sla.lu_factor(A)
     z = c * sla.lu_solve(lu, r * b)
     for _ in range(2):  # iterative refinement, residual in the scaled rows

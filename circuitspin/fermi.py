@@ -39,13 +39,19 @@ import functools
 import math
 
 import numpy as np
-from scipy import constants, integrate
-
+from circuitspin import constants
 from circuitspin.errors import FermiError
 
 __all__ = ["kinematics", "one_state_spin_current", "sum_P_translation", "sum_P_expansion",
            "T_av", "T_prime_av", "ratio_eq8", "ratio_eq12", "local_delta_mu", "eq9_bound",
            "torque_from_bridge", "decay", "fermi_summary", "FREE_ELECTRON_KF"]
+
+def _quad(*args, **kwargs):
+    """scipy.integrate.quad, imported when first needed (the command line starts fast)."""
+    from scipy import integrate
+
+    return integrate.quad(*args, **kwargs)
+
 
 HBAR = constants.hbar
 M_E = constants.m_e
@@ -172,13 +178,13 @@ def _integral(x, kN, kup, kdn, kind):
         return float(g * _weight(a, kind) * math.cos(dkx * x))
 
     if x == 0.0:
-        return integrate.quad(f, 0.0, 0.5 * math.pi, epsabs=0.0, epsrel=1e-13, limit=200)[0]
+        return _quad(f, 0.0, 0.5 * math.pi, epsabs=0.0, epsrel=1e-13, limit=200)[0]
     scale = _integral(0.0, kN, kup, kdn, kind)   # integrand >= 0 at x = 0: sets epsabs
     pts = _phase_points(x, kN, kup, kdn)
     opts = dict(epsabs=1e-13 * scale, epsrel=1e-12, limit=200 + 20 * (pts.size + 1))
     if pts.size:
         opts["points"] = pts
-    return integrate.quad(f, 0.0, 0.5 * math.pi, **opts)[0]
+    return _quad(f, 0.0, 0.5 * math.pi, **opts)[0]
 
 
 def _integrals(x, kN, kup, kdn, kind):
@@ -262,7 +268,7 @@ def T_av(kN, kup, kdn):
     """
     kN, kup, kdn = _wavenumbers(kN, kup, kdn)
     f = lambda a: float(_kin(a, kN, kup, kdn)[3] * math.cos(a) * math.sin(a))
-    return 2.0 * integrate.quad(f, 0.0, 0.5 * math.pi, epsabs=0.0, epsrel=1e-13)[0]
+    return 2.0 * _quad(f, 0.0, 0.5 * math.pi, epsabs=0.0, epsrel=1e-13)[0]
 
 
 def T_prime_av(kN, kup, kdn):
@@ -275,7 +281,7 @@ def T_prime_av(kN, kup, kdn):
     """
     kN, kup, kdn = _wavenumbers(kN, kup, kdn)
     f = lambda a: float(_kin(a, kN, kup, kdn)[3] * math.sin(a))
-    return integrate.quad(f, 0.0, 0.5 * math.pi, epsabs=0.0, epsrel=1e-13)[0]
+    return _quad(f, 0.0, 0.5 * math.pi, epsabs=0.0, epsrel=1e-13)[0]
 
 
 def sum_P_translation(x, kN, kup, kdn, dk_plus_minus_dk_minus, theta):

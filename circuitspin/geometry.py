@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Self
 
 import numpy as np
-from scipy import constants as _c
+from . import constants as _c
 
 from .errors import StackError
 from .flaring import AreaProfile

@@ -51,7 +51,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import constants as _c
+from . import constants as _c
 
 from .errors import CircuitSpinError
 
@@ -61,7 +61,7 @@ __all__ = ["slonczewski_g", "kittel_frequency", "kittel_field", "thin_film_dampi
            "compare_with_slonczewski"]
 
 MU0 = _c.mu_0
-MU_B = _c.physical_constants["Bohr magneton"][0]
+MU_B = _c.mu_B
 HBAR = _c.hbar
 E = _c.e
 

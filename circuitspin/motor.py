@@ -56,7 +56,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import constants as _c
+from . import constants as _c
 
 from .errors import SolverError
 
@@ -318,7 +318,7 @@ def spin_count(stack) -> float | None:
         volume = float(np.sum((a[1:] + a[:-1]) * np.diff(xi)) / 2.0)
     else:
         volume = area * layer.thickness
-    return m.ms * volume / (m.g_factor * _c.physical_constants["Bohr magneton"][0])
+    return m.ms * volume / (m.g_factor * _c.mu_B)
 
 
 def cone_angle(n, spins):

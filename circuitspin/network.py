@@ -296,14 +296,14 @@ def segment_edges(rows_up, rows_dn, seg_a, seg_b, g_uu, g_dd, g_va, g_vb, g_x, n
     parts_a = [ua, da, vnodes_up]
     parts_b = [ub, db, up_to_dn[vnodes_up]]
     parts_g = [g_uu, g_dd, vert_node[vnodes_up]]
-    parts_k = [np.full(ua.size, BAND), np.full(da.size, BAND),
-               np.full(vnodes_up.size, SPIN_FLIP)]
+    parts_k = [np.full(ua.size, BAND, np.int8), np.full(da.size, BAND, np.int8),
+               np.full(vnodes_up.size, SPIN_FLIP, np.int8)]
     if exact:
         keep = (ua != db) & (da != ub)  # no self-loops on electrodes
         parts_a += [ua[keep], da[keep]]
         parts_b += [db[keep], ub[keep]]
         parts_g += [g_x[keep], g_x[keep]]
-        parts_k += [np.full(int(keep.sum()), DIAGONAL)] * 2
+        parts_k += [np.full(int(keep.sum()), DIAGONAL, np.int8)] * 2
     return parts_a, parts_b, parts_g, parts_k
 
 
@@ -317,10 +317,10 @@ def join_rows(row_up, row_dn, row_x, row_layer, counts):
 
 def finish_edges(parts_a, parts_b, parts_g, parts_k):
     """Concatenated edge arrays, zero-length loops (an electrode's two bands) dropped."""
-    edge_a = np.concatenate(parts_a).astype(np.int64)
-    edge_b = np.concatenate(parts_b).astype(np.int64)
-    edge_g = np.concatenate(parts_g).astype(float)
-    edge_kind = np.concatenate(parts_k).astype(np.int8)
+    edge_a = np.concatenate(parts_a).astype(np.int64, copy=False)
+    edge_b = np.concatenate(parts_b).astype(np.int64, copy=False)
+    edge_g = np.concatenate(parts_g).astype(float, copy=False)
+    edge_kind = np.concatenate(parts_k).astype(np.int8, copy=False)
     loop = edge_a == edge_b
     if loop.any():
         edge_a, edge_b, edge_g, edge_kind = (v[~loop] for v in (edge_a, edge_b, edge_g,

@@ -19,6 +19,7 @@ kcl_outflow(network, potentials) -> array
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -133,9 +134,21 @@ class Solution:
         double precision can show, whatever the spread of conductances.  ``kcl_max``
         gives the plain max |net current| in amperes.
         """
+        return self._kcl[0]
+
+    @property
+    def kcl_max(self) -> float:
+        """max over nodes of |net current| (A), ground excluded."""
+        return self._kcl[1]
+
+    @cached_property
+    def _kcl(self) -> tuple[float, float]:
+        """(kcl_residual, kcl_max), computed once (the potentials of a Solution do not
+        change)."""
         net = self.network
         v = self.potentials
-        r = kcl_outflow(net, v, self.motor_current) - injections(net, self.current)
+        b = injections(net, self.current)
+        r = kcl_outflow(net, v, self.motor_current) - b
         r[net.ground] = 0.0  # the ground takes whatever the source and motor return
         w = net.edge_g * (np.abs(v[net.edge_a]) + np.abs(v[net.edge_b]))
         n = net.n_nodes
@@ -143,19 +156,12 @@ class Solution:
         if net.coupling is not None:
             rows, cols, vals = net.coupling
             scale += np.bincount(rows, np.abs(vals * v[cols]), n)
-        scale += np.abs(injections(net, self.current))
+        scale += np.abs(b)
         if net.u is not None and self.motor_current:
             scale[[net.u, net.d]] += abs(self.motor_current)
         scale[scale == 0] = 1.0
-        return float(np.max(np.abs(r) / scale))
-
-    @property
-    def kcl_max(self) -> float:
-        """max over nodes of |net current| (A), ground excluded."""
-        net = self.network
-        r = kcl_outflow(net, self.potentials, self.motor_current) - injections(net, self.current)
-        r[net.ground] = 0.0
-        return float(np.abs(r).max())
+        r = np.abs(r)
+        return float(np.max(r / scale)), float(r.max())
 
     def branch_currents(self) -> np.ndarray:
         """Current through every edge from edge_a to edge_b (A)."""

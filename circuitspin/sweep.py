@@ -361,19 +361,89 @@ def _evaluate_batch(data, batch, currents, segments, source, max_segments=None,
         from . import network
 
         network.MAX_SEGMENTS = max_segments
+    solved = (_solve_together(data, batch, np.asarray(currents, dtype=float), source)
+              if segments is None and len(currents) and not angular(data) else {})
     out = []
     for index, point in batch:
+        if index in solved and (gmr is False or "error" in solved[index]):
+            out.append((index, solved[index]))
+            continue
         d = data
         for path, value in point.items():
             d = set_param(d, path, float(value))
         try:
-            res = evaluate_stack(d, currents, segments, source) if len(currents) else {}
+            if index in solved:
+                res = solved[index]
+            else:
+                res = evaluate_stack(d, currents, segments, source) if len(currents) else {}
             if gmr is not False:
                 res.update(_gmr_fields(d, gmr, source, segments))
             out.append((index, res))
         except CircuitSpinError as exc:  # an invalid grid point is reported, not fatal
             out.append((index, {"error": str(exc)}))
     return out
+
+
+#: grid points per batch of the batched solver (a pool only beyond one batch)
+BATCH_POINTS = 2048
+
+
+def _batched_shape(data, source) -> bool:
+    """Whether the batched solver takes the sweep's stack (straight, exact segments)."""
+    from .batch import BatchShape
+    from .reader import stack_from_dict
+
+    try:
+        BatchShape.of(stack_from_dict(data, source=source))
+    except CircuitSpinError:
+        return False
+    return True
+
+
+def _solve_together(data, batch, currents, source) -> dict:
+    """The grid points of a batch whose stacks are straight and share a shape, solved
+    with the batched solver (:mod:`circuitspin.batch`: one vectorised solve for all,
+    no per-stack network), as :func:`evaluate_stack` gives them: ``{index: dict}``.
+    A point left out (another shape, a branched geometry, a stack the batched solver
+    cannot take or gives a non-finite number for) is solved on its own by the caller,
+    which also reports its error."""
+    from .batch import BatchParameters, BatchShape, solve_parameters
+    from .reader import stack_from_dict
+    from .solvers.motor_newton import BridgeNumbers, open_points, operating_points
+
+    groups: dict = {}
+    for index, point in batch:
+        d = data
+        for path, value in point.items():
+            d = set_param(d, path, float(value))
+        try:
+            stack = stack_from_dict(d, source=source)
+            shape = BatchShape.of(stack)
+        except CircuitSpinError:
+            continue
+        groups.setdefault(shape, []).append((index, stack))
+    solved = {}
+    for shape, members in groups.items():
+        try:
+            out = solve_parameters(shape, BatchParameters.of([s for _, s in members]), ())
+        except CircuitSpinError:
+            continue
+        for j, (index, stack) in enumerate(members):
+            r_in = float(out["resistance"][j])
+            if shape.motor is None:
+                if np.isfinite(r_in) and r_in > 0:
+                    solved[index] = open_points(currents, r_in)
+                continue
+            th = BridgeNumbers(float(out["bridge_gain"][j]), float(out["bridge_resistance"][j]),
+                               r_in, float(out["transfer"][j]))
+            if not (np.isfinite([th.gain, th.resistance, r_in, th.transfer]).all()
+                    and r_in > 0 and th.resistance > 0):
+                continue
+            try:
+                solved[index] = operating_points(stack, th, currents)
+            except CircuitSpinError as exc:
+                solved[index] = {"error": str(exc)}
+    return solved
 
 
 def _gmr_fields(data, gmr, source, segments) -> dict:
@@ -428,7 +498,12 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
     points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
               for idx in itertools.product(*(range(n) for n in shape))]
     n_workers = workers or os.cpu_count() or 1
-    n_batches = max(1, min(len(points), 8 * n_workers))
+    if segments is None and not angular(data) and _batched_shape(data, source):
+        # the batched solver: batches of a fixed size whatever the workers (each point's
+        # answer is then the same serial or in processes); one batch runs serially
+        n_batches = max(1, -(-len(points) // BATCH_POINTS))
+    else:
+        n_batches = max(1, min(len(points), 8 * n_workers))
     batches = [points[k::n_batches] for k in range(n_batches)]
     results = _dispatch(data, batches, currents, segments, source, n_workers, scheduler,
                         progress, len(points), gmr)

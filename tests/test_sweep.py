@@ -13,6 +13,7 @@ from circuitspin.sweep import ParamAxis, parse_param, parse_values, run_sweep, s
 from conftest import NETLISTS, pillar_dict, run_cli
 
 CURRENTS = np.array([0.0, 5e-4, 1e-3])
+EPS = float(np.finfo(float).eps)
 
 
 def test_parse_values_and_params():
@@ -133,3 +134,38 @@ def test_cli_bad_param_exit_2():
     res = run_cli("sweep", NETLISTS / "berger_pillar.toml", "--param", "layers.F9.thickness=1:2:2",
                   "--current", "0:1e-3:2")
     assert res.returncode == 2 and res.stderr.count("\n") == 1 and "F9" in res.stderr
+
+
+@pytest.mark.parametrize("name", ["berger_pillar", "berger_pillar_ap", "berger_pillar_steady",
+                                  "py_cu_py"])
+def test_batched_sweep_equals_the_per_stack_path(name, monkeypatch):
+    """A sweep of straight stacks goes through the batched solver (circuitspin.batch);
+    every field equals the per-stack path (a network and a factor per grid point) to
+    rounding: 1e-12 relative, with an absolute floor of 16 eps of the stack voltage for
+    the U-D quantities (a difference of two potentials of about that size).  The
+    steady motor's Newton runs on the batched Thevenin numbers; AP flips the motor
+    layer's frame."""
+    import tomllib
+
+    from circuitspin import sweep as sweep_module
+
+    data = tomllib.loads((NETLISTS / f"{name}.toml").read_text())
+    axes = [ParamAxis("layers.N.thickness", np.array([2e-9, 6e-9, 2e-8])),
+            ParamAxis("area", np.array([1e-14, 3e-14]))]
+    currents = np.array([-2e-3, 0.0, 1e-3, 4e-3])
+    calls = []
+    real = sweep_module._solve_together
+    monkeypatch.setattr(sweep_module, "_solve_together",
+                        lambda *a: calls.append(1) or real(*a))
+    batched = run_sweep(data, axes, currents, workers=1, progress=False, source=name)
+    assert calls and batched.attrs["failed_points"] == 0
+    monkeypatch.setattr(sweep_module, "_solve_together", lambda *a: {})
+    single = run_sweep(data, axes, currents, workers=1, progress=False, source=name)
+    d_v = 16 * EPS * np.abs(single["voltage"].values).max()           # V
+    d_i = d_v / np.nanmin(single["bridge_resistance"].values)          # A, I_M = V / Z
+    d_p = (d_v * np.nanmax(np.abs(single["motor_current"].values))
+           + d_i * np.nanmax(np.abs(single["V_UD"].values)))           # W, P = I_M V_UD
+    atol = {"V_UD": d_v, "delta_mu_bar_eV": d_v, "motor_current": d_i, "P_motor": d_p}
+    for f in single.data_vars:
+        assert_allclose(batched[f].values, single[f].values, rtol=1e-12,
+                        atol=atol.get(f, 0.0), err_msg=f)

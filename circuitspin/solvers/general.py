@@ -30,8 +30,6 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from ..errors import SolverError
 from ..network import Network
@@ -114,6 +112,8 @@ class GeneralFactor(NodalFactor):
         banded Cholesky when it is symmetric (g_mix_im = 0: the matrix is then symmetric
         positive definite), banded LU with partial pivoting (LAPACK gbtrf) when not;
         SuperLU when no narrow order exists."""
+        import scipy.sparse as sp  # here: a collinear solve need not load scipy
+        import scipy.sparse.linalg as spla
         from scipy.linalg import LinAlgError, cholesky_banded, get_lapack_funcs
         from scipy.sparse.csgraph import reverse_cuthill_mckee
 
@@ -194,6 +194,8 @@ class GeneralFactor(NodalFactor):
             if m == 0:
                 self._cond = 1.0
                 return self._cond
+            import scipy.sparse.linalg as spla
+
             op = spla.LinearOperator(
                 (m, m), matvec=lambda y: self._solve_scaled(np.ravel(y)),
                 rmatvec=lambda y: self._solve_scaled(np.ravel(y), trans="T"), dtype=float)

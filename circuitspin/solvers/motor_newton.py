@@ -50,9 +50,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy import constants as _c
+from .. import constants as _c
 
 from ..errors import SolverError
 from ..motor import (MotorLaw, bose_b, cone_angle, linear_motor_current, motor_jacobian,
@@ -296,6 +294,9 @@ def solve_steady(network: Network, current: float, *, newton: str = "sparse",
     law.need_damping()
     tau0 = 1.0 / law.inv_tau0
     n_t = law.n_thermal
+    import scipy.sparse as sp  # here: the command line need not load scipy
+    import scipy.sparse.linalg as spla
+
     G, keep = assemble_conductance(network, include_motor=False)
     m = G.shape[0]
     d = G.diagonal()
@@ -400,19 +401,45 @@ def sweep_network(network: Network, currents) -> dict:
     currents = np.atleast_1d(np.asarray(currents, dtype=float)).ravel()
     if not np.all(np.isfinite(currents)):
         raise SolverError("currents must be finite")
-    nan = np.full(currents.size, np.nan)
     if network.u is None:
         factor = factor_for(network, include_motor=False)
         v_s = factor.solve(injections(network, 1.0))
-        r_in = float(v_s[network.source] - v_s[network.ground])
-        return {"current": currents, "voltage": r_in * currents, "V_UD": nan,
-                "delta_mu_bar_eV": nan, "V_open": nan, "magnons": nan,
-                "motor_current": nan, "P_motor": nan, "P_magnons": nan,
-                "resistance": r_in, "bridge_gain": math.nan, "bridge_resistance": math.nan,
-                "V_th": math.nan, "threshold_current": math.nan, "mode": None,
-                "spins": None, "iterations": 0}
+        return open_points(currents, float(v_s[network.source] - v_s[network.ground]))
     law = MotorLaw.from_stack(network.stack)
-    th = bridge_thevenin(network)
+    return operating_points(network.stack, bridge_thevenin(network), currents, law)
+
+
+def open_points(currents: np.ndarray, r_in: float) -> dict:
+    """:func:`sweep_network`'s dict for a stack without a motor (input resistance r_in)."""
+    nan = np.full(currents.size, np.nan)
+    return {"current": currents, "voltage": r_in * currents, "V_UD": nan,
+            "delta_mu_bar_eV": nan, "V_open": nan, "magnons": nan,
+            "motor_current": nan, "P_motor": nan, "P_magnons": nan,
+            "resistance": r_in, "bridge_gain": math.nan, "bridge_resistance": math.nan,
+            "V_th": math.nan, "threshold_current": math.nan, "mode": None,
+            "spins": None, "iterations": 0}
+
+
+@dataclass(frozen=True)
+class BridgeNumbers:
+    """The Thevenin view as four numbers (what :func:`operating_points` needs; the
+    batched solver gives them for many stacks at once): ``gain`` (V/A), ``resistance``
+    (ohm, at U-D), ``input_resistance`` (ohm, motor open), ``transfer`` (V/A)."""
+
+    gain: float
+    resistance: float
+    input_resistance: float
+    transfer: float
+
+    voltage = Thevenin.voltage
+    V_UD = Thevenin.V_UD
+
+
+def operating_points(stack, th, currents: np.ndarray, law: MotorLaw | None = None) -> dict:
+    """:func:`sweep_network`'s dict for a stack with a motor, from its Thevenin view
+    ``th`` (a :class:`Thevenin` or :class:`BridgeNumbers`) at ``currents`` (A)."""
+    if law is None:
+        law = MotorLaw.from_stack(stack)
     k, Z = th.gain, th.resistance
     iterations = 0
     if law.mode == "steady":
@@ -434,7 +461,7 @@ def sweep_network(network: Network, currents) -> dict:
     out = {"current": currents, "voltage": th.voltage(currents, i_m), "V_UD": V,
            "delta_mu_bar_eV": 0.0 - V, "V_open": k * currents, "magnons": n,
            "motor_current": i_m, "P_motor": i_m * V, "P_magnons": p_mag}
-    spins = spin_count(network.stack)
+    spins = spin_count(stack)
     if spins is not None:
         out["theta_deg"] = np.degrees(cone_angle(n, spins))
     out.update(resistance=th.input_resistance, bridge_gain=k, bridge_resistance=Z,

@@ -39,7 +39,7 @@ transient_magnons(network, current, tstop, tstep=None, n0=None) -> dict of array
 from __future__ import annotations
 
 import numpy as np
-from scipy import constants as _c
+from .. import constants as _c
 
 from ..errors import SolverError
 from ..motor import MotorLaw, motor_current
