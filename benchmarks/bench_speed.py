@@ -22,6 +22,7 @@ and ``ngspice -b`` as the reference, side by side in one run.
 """
 from __future__ import annotations
 
+import importlib
 import argparse
 import json
 import os
@@ -174,7 +175,7 @@ def batch_rates(n_stacks: int, reps: int) -> dict:
                                  for s in stacks[:n_loop]]) for _ in range(reps))
     import tomllib
 
-    from circuitspin import sweep as sweep_module
+    sweep_module = importlib.import_module("circuitspin.sweep")  # the module, not cs.sweep
     from circuitspin.sweep import ParamAxis, run_sweep
 
     data = tomllib.loads(STACK.read_text())

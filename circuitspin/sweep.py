@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import CircuitSpinError, StackError
+from .magnets import TORQUE_FIELDS, angular, torque_sweep
 
 #: per-current outputs of one stack (names of the Dataset variables)
 CURRENT_FIELDS = ("voltage", "V_UD", "delta_mu_bar_eV", "motor_current", "magnons")
@@ -50,7 +51,6 @@ STACK_FIELDS = ("resistance", "bridge_gain", "bridge_resistance", "V_th",
                 "threshold_current")
 #: per-current outputs of a stack whose magnetizations are vectors or angles (an angular
 #: sweep): the torque on the free magnet (the motor layer, else the last magnet)
-TORQUE_FIELDS = ("torque_damping_like", "torque_field_like", "torque_magnitude")
 #: sweep paths of a magnetization's angles (degrees when a bare number)
 ANGLE_KEYS = ("theta", "phi")
 UNITS = {"torque_damping_like": "N m", "torque_field_like": "N m",
@@ -263,35 +263,6 @@ def _angles(value, path: str) -> dict:
     except (TypeError, ValueError, ZeroDivisionError):
         raise StackError(f"--param {path}: the magnetization {value!r} is not 'up', "
                          "'down', a vector or {theta, phi}") from None
-
-
-def angular(data: dict) -> bool:
-    """Whether a stack mapping gives a magnetization as a vector or angles (its sweeps
-    report the torque)."""
-    return any(isinstance(part, dict) and not isinstance(part.get("magnetization", "up"), str)
-               for head in ("layers", "wires") for part in data.get(head, []) or [])
-
-
-def torque_sweep(network, currents) -> dict:
-    """The torque on the free magnet (the motor layer, else the last magnet) at every
-    current: :data:`TORQUE_FIELDS`, arrays in N m (damping-like and field-like relative
-    to the other magnet, :meth:`~circuitspin.solution.Solution.torque_parts`)."""
-    from .solvers import solve
-
-    layers = network.stack.layers
-    motor = network.stack.motor
-    magnets = [lay.name for lay in layers if lay.material.ferromagnetic]
-    free = motor.layer if motor is not None else (magnets[-1] if magnets else None)
-    out = {f: np.full(len(currents), np.nan) for f in TORQUE_FIELDS}
-    if free is None:
-        return out
-    for k, cur in enumerate(currents):
-        sol = solve(network, float(cur))
-        parts = sol.torque_parts()[free]
-        out["torque_damping_like"][k] = parts["damping_like"]
-        out["torque_field_like"][k] = parts["field_like"]
-        out["torque_magnitude"][k] = float(np.linalg.norm(sol.torque(free)))
-    return out
 
 
 #: what the reader takes for an interface key the file's table leaves out

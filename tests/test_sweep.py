@@ -1,6 +1,7 @@
 """Parameter sweeps: the grid, serial vs local processes vs a Dask LocalCluster, outputs."""
 from __future__ import annotations
 
+import importlib
 import json
 
 import numpy as np
@@ -147,7 +148,7 @@ def test_batched_sweep_equals_the_per_stack_path(name, monkeypatch):
     layer's frame."""
     import tomllib
 
-    from circuitspin import sweep as sweep_module
+    sweep_module = importlib.import_module("circuitspin.sweep")  # the module, not cs.sweep
 
     data = tomllib.loads((NETLISTS / f"{name}.toml").read_text())
     axes = [ParamAxis("layers.N.thickness", np.array([2e-9, 6e-9, 2e-8])),
