@@ -30,6 +30,8 @@ DeviceThreshold
 device_threshold(stack, name=None, segments=None) -> DeviceThreshold
 compare_thresholds(devices, segments=None) -> list[DeviceThreshold]
     ``devices``: stacks or stack-file paths (a mapping name -> stack/path also works).
+torque_sweep(network, currents) -> dict
+    The torque on the free magnet at every current (non-collinear stacks), N m.
 
 The plots of these results are in :mod:`circuitspin.plot.devices`.
 """
@@ -220,3 +222,28 @@ def compare_thresholds(devices, segments: int | None = None) -> list[DeviceThres
     if isinstance(devices, dict):
         return [device_threshold(s, name=n, segments=segments) for n, s in devices.items()]
     return [device_threshold(s, segments=segments) for s in devices]
+
+
+def torque_sweep(network, currents) -> dict:
+    """The torque on the free magnet (the motor layer, else the last magnet) at every
+    current: :data:`~circuitspin.magnets.TORQUE_FIELDS`, arrays in N m (damping-like
+    and field-like relative to the other magnet,
+    :meth:`~circuitspin.solution.Solution.torque_parts`)."""
+    from .magnets import TORQUE_FIELDS
+    from .solvers import solve
+
+    layers = network.stack.layers
+    motor = network.stack.motor
+    magnets = [lay.name for lay in layers if lay.material.ferromagnetic]
+    free = motor.layer if motor is not None else (magnets[-1] if magnets else None)
+    out = {f: np.full(len(currents), np.nan) for f in TORQUE_FIELDS}
+    if free is None:
+        return out
+    for k, cur in enumerate(currents):
+        sol = solve(network, float(cur))
+        parts = sol.torque_parts()[free]
+        out["torque_damping_like"][k] = parts["damping_like"]
+        out["torque_field_like"][k] = parts["field_like"]
+        out["torque_magnitude"][k] = float(np.linalg.norm(sol.torque(free)))
+    return out
+

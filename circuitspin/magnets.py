@@ -23,8 +23,6 @@ pumped_delta_alpha(r, layers, interfaces, index, params) -> float
     g mu_B hbar sum(g_mix) / (2 e^2 M_s d) over its F|N interfaces (no backflow).
 angular(data) -> bool
     Whether a stack mapping gives a magnetization as a vector or angles.
-torque_sweep(network, currents) -> dict
-    The torque on the free magnet at every current (:data:`TORQUE_FIELDS`, N m).
 """
 from __future__ import annotations
 
@@ -242,26 +240,3 @@ def angular(data: dict) -> bool:
     report the torque)."""
     return any(isinstance(part, dict) and not isinstance(part.get("magnetization", "up"), str)
                for head in ("layers", "wires") for part in data.get(head, []) or [])
-
-
-def torque_sweep(network, currents) -> dict:
-    """The torque on the free magnet (the motor layer, else the last magnet) at every
-    current: :data:`TORQUE_FIELDS`, arrays in N m (damping-like and field-like relative
-    to the other magnet, :meth:`~circuitspin.solution.Solution.torque_parts`)."""
-    from .solvers import solve
-
-    layers = network.stack.layers
-    motor = network.stack.motor
-    magnets = [lay.name for lay in layers if lay.material.ferromagnetic]
-    free = motor.layer if motor is not None else (magnets[-1] if magnets else None)
-    out = {f: np.full(len(currents), np.nan) for f in TORQUE_FIELDS}
-    if free is None:
-        return out
-    for k, cur in enumerate(currents):
-        sol = solve(network, float(cur))
-        parts = sol.torque_parts()[free]
-        out["torque_damping_like"][k] = parts["damping_like"]
-        out["torque_field_like"][k] = parts["field_like"]
-        out["torque_magnitude"][k] = float(np.linalg.norm(sol.torque(free)))
-    return out
-

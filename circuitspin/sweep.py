@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import CircuitSpinError, StackError
-from .magnets import TORQUE_FIELDS, angular, torque_sweep
+from .magnets import TORQUE_FIELDS, angular
 
 #: per-current outputs of one stack (names of the Dataset variables)
 CURRENT_FIELDS = ("voltage", "V_UD", "delta_mu_bar_eV", "motor_current", "magnons")
@@ -319,6 +319,8 @@ def evaluate_stack(data: dict, currents, segments=None, source="<sweep>") -> dic
     currents = np.asarray(currents, dtype=float)
     out = sweep_network(network, currents)
     if angular(data):
+        from .devices import torque_sweep
+
         out.update(torque_sweep(network, currents))
     return out
 
