@@ -22,8 +22,8 @@ and ``ngspice -b`` as the reference, side by side in one run.
 """
 from __future__ import annotations
 
-import importlib
 import argparse
+import importlib
 import json
 import os
 import platform
