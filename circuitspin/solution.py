@@ -322,7 +322,7 @@ class Solution:
         """Spin-transfer torque on each magnet (N m, lab frame): (hbar / 2e) times the
         transverse spin current flowing into it (:meth:`spin_current_into_magnets`).
         ``{layer name: [x, y, z]}``; ``key`` selects one magnet."""
-        from scipy import constants as c
+        from . import constants as c
 
         k = c.hbar / (2.0 * c.e)
         out = {name: [float(k * x) for x in i_s]
@@ -391,10 +391,10 @@ class Solution:
         }
 
     def noncollinear_fields(self) -> dict:
-        """Non-collinear stacks: ``torque`` ({magnet: [x, y, z]}, N m) and
-        ``torque_parts``; empty for a collinear stack (whose torques are zero)."""
+        """``torque`` ({magnet: [x, y, z]}, N m) of every stack (zero vectors when the
+        magnets are collinear) and, for a non-collinear stack, ``torque_parts``."""
         if self.network.collinear:
-            return {}
+            return {"torque": self.torque()}
         return {"torque": self.torque(), "torque_parts": self.torque_parts()}
 
     def terminal_fields(self) -> dict:

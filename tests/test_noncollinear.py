@@ -530,6 +530,19 @@ def test_cli_solve_json_fields():
     assert d["rel_error_torque"] < 1e-9 and d["rel_error_resistance"] < 1e-12
 
 
+
+def test_cli_collinear_json_has_zero_torques():
+    """The JSON contract: ``torque`` for every magnet of every stack; a collinear one has
+    no transverse spin current, so each torque is exactly the zero vector."""
+    import json
+
+    out = run_cli("solve", PILLAR, "--current", "1 mA", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["torque"] == {"F1": [0.0, 0.0, 0.0], "F2": [0.0, 0.0, 0.0]}
+    assert "torque_parts" not in d
+
+
 # ---------------------------------------------------------------- spin pumping
 def test_delta_alpha_from_g_mix():
     """Tserkovnyak, Brataas, Bauer: alpha' = g mu_B g_r / (4 pi M_s V), g_r = (h/e^2)
