@@ -114,3 +114,30 @@ def test_wrong_axes_are_one_line_errors(sol):
     fig = Figure()
     with pytest.raises(CircuitSpinError, match="fig or ax"):
         plot.plot_convergence(sol.network.stack, 1e-3, [1], fig=fig, ax=fig.subplots())
+
+
+def test_threshold_map_spanning_decades_has_a_log_colour_scale():
+    """The threshold current scales with the area: over 1e-16..1e-12 m^2 it spans four
+    decades, which a linear colour scale shows as one flat colour; the map's colour
+    scale is logarithmic there, its values those of the Dataset, its axes with units."""
+    from matplotlib.colors import LogNorm
+
+    st = cs.load_stack(PILLAR)
+    ds = cs.sweep(st, currents=[0, 1e-3],
+                  params={"area": np.geomspace(1e-16, 1e-12, 5),
+                          "layers.N.thickness": [5e-9, 1e-8, 2e-8]})
+    fig = plot.plot_param_sweep(ds)
+    v_ud, th = fig.axes[0], fig.axes[1]
+    mesh = th.collections[0]
+    assert isinstance(mesh.norm, LogNorm)
+    drawn_values = np.asarray(mesh.get_array()).ravel()
+    expected = ds["threshold_current"].transpose("area", "layers.N.thickness").values
+    np.testing.assert_array_equal(np.sort(drawn_values), np.sort(expected.ravel()))
+    assert th.get_ylabel() == "area (m**2)" or th.get_ylabel().startswith("area (")
+    assert th.get_xlabel().startswith("layers.N.thickness (")
+    # V_UD at one current goes as 1/area: four decades too
+    assert isinstance(v_ud.collections[0].norm, LogNorm)
+    narrow = cs.sweep(st, currents=[0, 1e-3], params={"area": [1e-14, 2e-14],
+                                                      "layers.N.thickness": [5e-9, 1e-8]})
+    fig = plot.plot_param_sweep(narrow)       # a factor of 2: a linear colour scale
+    assert not any(isinstance(a.collections[0].norm, LogNorm) for a in fig.axes[:2])

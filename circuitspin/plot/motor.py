@@ -121,13 +121,13 @@ def plot_param_sweep(ds, fig=None, ax=None):
         for k in sorted({0, currents.size // 2, currents.size - 1}):
             axes[0].plot(ds[p].values, ds["V_UD"].isel(current=k).values, marker=".",
                          label=f"I = {currents[k]:.3g} A")
-        axes[0].set(xlabel=p, ylabel="V_UD (V)", title="bridge output")
+        axes[0].set(xlabel=_axis_label(ds, p), ylabel="V_UD (V)", title="bridge output")
         for ax in axes:
             ax.set_xscale("log" if _log_spaced(ds[p].values) else "linear")
         axes[0].legend(fontsize=8)
         axes[1].plot(ds[p].values, ds["threshold_current"].values, marker=".", color="C3",
                      label="threshold current")
-        axes[1].set(xlabel=p, ylabel="threshold current (A)")
+        axes[1].set(xlabel=_axis_label(ds, p), ylabel="threshold current (A)")
         twin = axes[1].twinx()
         twin.plot(ds[p].values, ds["resistance"].values, marker=".", color="C0",
                   label="resistance")
@@ -140,16 +140,39 @@ def plot_param_sweep(ds, fig=None, ax=None):
             da = ds[name].isel(**rest)
             if "current" in da.dims:
                 da = da.isel(current=-1)
-            mesh = ax.pcolormesh(ds[q].values, ds[p].values,
-                                 np.asarray(da.transpose(p, q).values), shading="auto")
+            values = np.asarray(da.transpose(p, q).values)
+            norm, values, title = _colour_scale(values, title)
+            mesh = ax.pcolormesh(ds[q].values, ds[p].values, values, shading="auto",
+                                 norm=norm)
             fig.colorbar(mesh, ax=ax)
-            ax.set(xlabel=q, ylabel=p, title=title)
+            ax.set(xlabel=_axis_label(ds, q), ylabel=_axis_label(ds, p), title=title)
             ax.set_xscale("log" if _log_spaced(ds[q].values) else "linear")
             ax.set_yscale("log" if _log_spaced(ds[p].values) else "linear")
     if own:
         fig.suptitle(f"parameter sweep: {ds.attrs.get('stack', '')}", fontsize=9)
         fig.tight_layout()
     return fig
+
+
+def _axis_label(ds, name: str) -> str:
+    """A swept path with its unit, e.g. ``layers.N.thickness (m)``."""
+    unit = ds[name].attrs.get("units", "")
+    return f"{name} ({unit})" if unit else name
+
+
+def _colour_scale(values, title: str):
+    """(norm, values, title) of a map: a logarithmic colour scale for values of one sign
+    that span more than two decades (their magnitude, the title saying so), else linear."""
+    from matplotlib.colors import LogNorm
+
+    finite = values[np.isfinite(values)]
+    if finite.size and (np.all(finite > 0) or np.all(finite < 0)):
+        mag = np.abs(finite)
+        if mag.max() > 100 * mag.min():
+            if np.all(finite < 0):
+                values, title = np.abs(values), f"|{title}| (negative)"
+            return LogNorm(vmin=mag.min(), vmax=mag.max()), values, title
+    return None, values, title
 
 
 def _log_spaced(values) -> bool:
