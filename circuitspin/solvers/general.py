@@ -35,7 +35,7 @@ from ..errors import SolverError
 from ..network import Network
 from ..solution import kcl_outflow
 from . import nodal
-from .nodal import MAX_REFINE, NOISE, NodalFactor, _refinement_report
+from .nodal import NodalFactor
 
 #: the widest band (sub- or super-diagonals after reordering) factorised as a band
 BANDED_MAX = 64
@@ -204,25 +204,3 @@ class GeneralFactor(NodalFactor):
                     abs(self._solve_scaled(np.ones(1))[0]))
             self._cond = self.norm1 * inv if np.isfinite(inv) else float("inf")
         return self._cond
-
-    def solve(self, b: np.ndarray, refine: int = 3, *, report: bool = False):
-        """Node potentials (V, ground 0) for net injections ``b`` (A per node), refined
-        as :meth:`NodalFactor.solve`."""
-        b_red = self._reduce(np.asarray(b, dtype=float))
-        x = self._solve_unknowns(b_red)
-        hist: list[float] = []
-        for k in range(MAX_REFINE if refine > 0 else 0):
-            dx = self._solve_unknowns(self._residual(x, b_red))
-            x += dx
-            xmax = float(np.abs(x).max()) if x.size else 0.0
-            c = float(np.abs(dx).max()) / xmax if xmax > 0 else 0.0
-            hist.append(c)
-            if not np.isfinite(c) or c <= NOISE:
-                break
-            slow = k > 0 and c > 0.5 * hist[-2]
-            if k + 1 >= refine and (slow or c <= 1e-13):
-                break
-        v = self._expand(x)
-        if not report:
-            return v
-        return v, _refinement_report(hist, self, refine)
