@@ -26,8 +26,10 @@ write_deck(network, current, path, **options) -> Path
 from_spice(text, source="<deck>") -> networkx.MultiGraph
     Parse a deck.  A deck written by circuitspin comes back as the network's graph
     (``Node(layer, pos, band)`` keys, edges named ``band17``... with ``kind`` and
-    ``conductance`` in S, the motor edge with ``emf``); a plain hand-written deck of R,
-    V and I elements comes back with its node names as keys (``0``/``gnd`` = ``"0"``).
+    ``conductance`` in S, the motor edge with ``emf``; a non-collinear deck's couplings
+    through m, its G elements, in the graph attribute ``vccs``); a plain hand-written
+    deck of R, V, I and G elements comes back with its node names as keys (``0``/``gnd``
+    = ``"0"``).
     Nothing in a deck is executed or evaluated: ``.control`` blocks are skipped,
     expressions, ``.include``, ``.subckt`` and other element types are refused.  Errors
     raise :class:`~circuitspin.errors.NetlistError` naming ``source:line``.
@@ -451,7 +453,10 @@ def from_spice(text: str, source: str = "<deck>"):
 
     Graph attributes: ``title``, ``format`` (circuitspin format number or None),
     ``sources`` (list of dicts ``name``, ``kind`` "I"/"V", ``plus``, ``minus``,
-    ``value``), ``cards`` (the dot cards seen), and for circuitspin decks ``current``
+    ``value``), ``vccs`` (list of dicts ``name``, ``plus``, ``minus``, ``ctrl_plus``,
+    ``ctrl_minus``, ``transconductance`` in S: a current ``transconductance *
+    (V(ctrl_plus) - V(ctrl_minus))`` out of ``plus`` into ``minus`` through the
+    source), ``cards`` (the dot cards seen), and for circuitspin decks ``current``
     (A), ``source``, ``ground`` (node keys), ``method``, ``stack``.  Edges carry
     ``name``, ``kind``, ``element``, ``plus``/``minus`` (node keys), ``resistance`` (ohm)
     and ``conductance`` (S) for resistors, ``voltage`` (V) for V sources.
@@ -471,7 +476,7 @@ def from_spice(text: str, source: str = "<deck>"):
         raise NetlistError(f"{source}:1: empty deck")
     meta = _read_meta(lines, source)
     g = nx.MultiGraph(title=lines[0].lstrip("*").strip(), format=meta.get("format"),
-                      sources=[], cards=[])
+                      sources=[], vccs=[], cards=[])
     names: dict[str, str] = {}          # element name -> line number of its definition
     resistors = []                      # (no, name, a, b, R)
     vsources = []
@@ -487,15 +492,28 @@ def from_spice(text: str, source: str = "<deck>"):
                 g.graph["cards"].append(head)
                 continue
             fail(no, f"'{tok[0]}' is not read (the reader takes one self-contained deck "
-                     "of R, V and I elements)")
+                     "of R, V, I and G elements)")
         kind = head[0]
-        if kind not in "rvi":
-            fail(no, f"element {tok[0]!r}: type {kind.upper()!r} is not read (R, V and I "
-                     "elements only)")
+        if kind not in "rvig":
+            fail(no, f"element {tok[0]!r}: type {kind.upper()!r} is not read (R, V, I and "
+                     "G elements only)")
         if head in names:
             fail(no, f"element {tok[0]!r} is already defined on line {names[head]}")
         names[head] = no
-        if len(tok) < 4 and not (kind != "r" and len(tok) == 3):
+        if kind == "g":
+            if len(tok) != 6 or "=" in line:
+                fail(no, f"element {tok[0]!r}: expected '{tok[0]} NODE+ NODE- CTRL+ CTRL- "
+                         "TRANSCONDUCTANCE' (a linear VCCS)")
+            value = _value(tok[5], tok[0], "transconductance", no, fail)
+            if not np.isfinite(value):
+                fail(no, f"element {tok[0]!r}: transconductance must be finite, got "
+                         f"{tok[5]!r}")
+            g.graph["vccs"].append({"name": head, "plus": _node(tok[1]),
+                                    "minus": _node(tok[2]), "ctrl_plus": _node(tok[3]),
+                                    "ctrl_minus": _node(tok[4]), "transconductance": value,
+                                    "line": no})
+            continue
+        if len(tok) < 4 and not (kind in "vi" and len(tok) == 3):
             fail(no, f"element {tok[0]!r}: expected '{tok[0]} NODE+ NODE- VALUE'")
         a, b = _node(tok[1]), _node(tok[2])
         rest = tok[3:]
@@ -534,8 +552,8 @@ def from_spice(text: str, source: str = "<deck>"):
         g.graph["sources"].append(entry)
         if kind == "v":
             vsources.append(entry)
-    if not resistors and not g.graph["sources"]:
-        raise NetlistError(f"{source}:{len(lines)}: no elements (R, V, I) found before "
+    if not resistors and not g.graph["sources"] and not g.graph["vccs"]:
+        raise NetlistError(f"{source}:{len(lines)}: no elements (R, V, I, G) found before "
                            "the end of the deck")
     if meta.get("format") is not None:
         _circuitspin_graph(g, meta, resistors, vsources, source)
@@ -598,6 +616,12 @@ def _plain_graph(g, resistors, vsources):
     for s in g.graph["sources"]:
         g.add_node(s["plus"])
         g.add_node(s["minus"])
+    _add_vccs_nodes(g)
+
+
+def _add_vccs_nodes(g):
+    for s in g.graph["vccs"]:
+        g.add_nodes_from((s["plus"], s["minus"], s["ctrl_plus"], s["ctrl_minus"]))
 
 
 def _circuitspin_graph(g, meta, resistors, vsources, source):
@@ -619,6 +643,9 @@ def _circuitspin_graph(g, meta, resistors, vsources, source):
                    stack=meta.get("stack"))
     for s in g.graph["sources"]:
         s["plus"], s["minus"] = key(s["plus"]), key(s["minus"])
+    for s in g.graph["vccs"]:
+        for end in ("plus", "minus", "ctrl_plus", "ctrl_minus"):
+            s[end] = key(s[end])
     isrc = [s for s in g.graph["sources"] if s["kind"] == "I"]
     if len(isrc) == 1:
         s = isrc[0]
@@ -655,6 +682,7 @@ def _circuitspin_graph(g, meta, resistors, vsources, source):
     for s in isrc:
         g.add_node(s["plus"])
         g.add_node(s["minus"])
+    _add_vccs_nodes(g)
     if motor_r is not None and g.has_node(MOTOR_INTERNAL) and g.degree(MOTOR_INTERNAL) == 0:
         g.remove_node(MOTOR_INTERNAL)
     for n, data in g.nodes(data=True):
