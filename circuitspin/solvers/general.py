@@ -33,7 +33,6 @@ import numpy as np
 
 from ..errors import SolverError
 from ..network import Network
-from ..solution import kcl_outflow
 from . import nodal
 from .nodal import NodalFactor
 
@@ -156,15 +155,6 @@ class GeneralFactor(NodalFactor):
         except RuntimeError as exc:
             raise SolverError(f"network matrix is singular ({exc})") from None
         self.method = "splu"
-
-    def outflow(self, v: np.ndarray) -> np.ndarray:
-        net = self.network
-        out = kcl_outflow(net, v)
-        if self.include_motor:
-            i_m = net.motor_g * (v[net.u] - v[net.d])
-            out[net.u] += i_m
-            out[net.d] -= i_m
-        return out
 
     def _solve_scaled(self, y: np.ndarray, trans: str = "N") -> np.ndarray:
         y = np.asarray(y, dtype=float)
