@@ -147,21 +147,38 @@ class Solution:
         change)."""
         net = self.network
         v = self.potentials
-        b = injections(net, self.current)
-        r = kcl_outflow(net, v, self.motor_current) - b
-        r[net.ground] = 0.0  # the ground takes whatever the source and motor return
-        w = net.edge_g * (np.abs(v[net.edge_a]) + np.abs(v[net.edge_b]))
-        n = net.n_nodes
-        scale = np.bincount(net.edge_a, w, n) + np.bincount(net.edge_b, w, n)
+        a, b, g, n = net.edge_a, net.edge_b, net.edge_g, net.n_nodes
+        va, vb = v[a], v[b]
+        i_e = va - vb
+        i_e *= g
+        r = np.bincount(a, i_e, n)       # kcl_outflow's sums, with fewer temporaries
+        r -= np.bincount(b, i_e, n)
+        del i_e
+        np.abs(va, out=va)
+        np.abs(vb, out=vb)
+        va += vb
+        va *= g                          # g (|V_a| + |V_b|)
+        del vb
+        scale = np.bincount(a, va, n)
+        scale += np.bincount(b, va, n)
+        del va
         if net.coupling is not None:
             rows, cols, vals = net.coupling
+            r += np.bincount(rows, vals * v[cols], n)
             scale += np.bincount(rows, np.abs(vals * v[cols]), n)
-        scale += np.abs(b)
+        scale[[net.source, net.ground]] += abs(self.current)   # |injections|
         if net.u is not None and self.motor_current:
+            r[net.u] += self.motor_current
+            r[net.d] -= self.motor_current
             scale[[net.u, net.d]] += abs(self.motor_current)
+        # minus the injections (the ground takes whatever the source and motor return)
+        r[net.source] -= self.current
+        r[net.ground] = 0.0
         scale[scale == 0] = 1.0
-        r = np.abs(r)
-        return float(np.max(r / scale)), float(r.max())
+        np.abs(r, out=r)
+        kcl_max = float(r.max())
+        r /= scale
+        return float(r.max()), kcl_max
 
     def branch_currents(self) -> np.ndarray:
         """Current through every edge from edge_a to edge_b (A)."""

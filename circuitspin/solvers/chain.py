@@ -36,36 +36,38 @@ class ChainFactor:
     levels; O(N) work and memory.
     """
 
-    def __init__(self, ea, eb, eg, m: int, offset: int):
+    def __init__(self, ea, eb, eg, m: int, offset: int, _ordered=None):
         nb = (m + offset + 1) // 2
         ns = 2 * nb
-        lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
+        # the edges' slots, lower first (``_ordered``: these, from chain_factor)
+        lo, hi, ground = _ordered if _ordered is not None else _order(ea, eb, m, offset)
+        # every edge adds its conductance to one entry of the blocks' state, row by row
+        # (cin: inside the block; leak0, leak1: to the ground from slot 0 / 1; C[s, t]:
+        # block k's slot s -- block k + 1's slot t, row 3 + 2 s + t), summed in edge order
+        s = lo & 1
+        row = hi & 1
+        row += 3
+        row += s
+        row += s
+        row[(lo ^ hi) < 2] = 0                             # inside one block
+        to_ground = np.flatnonzero(ground)
+        row[to_ground] = 1 + s[to_ground]                  # to the ground: leaks
+        del s
+        row *= nb
+        lo >>= 1                                           # the block
+        row += lo
+        del lo, hi, ground
+        state = np.bincount(row, eg, 7 * nb).astype(float, copy=False).reshape(7, nb)
+        del row
         if offset:
-            lo += offset
-            hi += offset
-        ground = np.flatnonzero(hi == m + offset)  # edges to the ground: leaks
-        leak = np.bincount(lo[ground], eg[ground], ns).astype(float, copy=False)
-        if offset:
-            leak[0] = 1.0          # a slot without a node: decoupled, x = 0
+            state[1, 0] = 1.0      # a slot without a node: decoupled, x = 0
         if m + offset < ns:
-            leak[ns - 1] = 1.0
-        across = np.bitwise_xor(lo, hi) > 1        # to the next block (else inside one)
-        across[ground] = False
-        g_in = np.where(across, 0.0, eg)
-        g_in[ground] = 0.0
-        cin = np.bincount(lo >> 1, g_in, nb + 1)[:nb]
-        np.subtract(eg, g_in, out=g_in)                   # the conductances across
-        g_in[ground] = 0.0
-        # C[k][s, t]: block k's slot s -- block k + 1's slot t, at 4 k + 2 s + t = 2 lo + t
-        lo <<= 1
-        lo += hi & 1
-        cc = np.bincount(lo, g_in, 4 * nb + 4)[:4 * nb].reshape(nb, 4)
-        del lo, hi, across, g_in
-        c = [np.ascontiguousarray(cc[:, i]) for i in range(4)]
-        del cc
+            state[2, nb - 1] = 1.0
+        cin, leak0, leak1 = state[0], state[1], state[2]
+        c = state[3:]
         # the diagonal of G and the 1-norm of D^-1/2 G D^-1/2 (slot by slot)
-        d0 = leak[0::2] + cin + c[0] + c[1]
-        d1 = leak[1::2] + cin + c[2] + c[3]
+        d0 = leak0 + cin + c[0] + c[1]
+        d1 = leak1 + cin + c[2] + c[3]
         d0[1:] += c[0][:-1] + c[2][:-1]
         d1[1:] += c[1][:-1] + c[3][:-1]
         self.diag = np.empty(ns)
@@ -82,11 +84,7 @@ class ChainFactor:
         self.norm1 = max(float(n0[real[0::2]].max(initial=0.0)),
                          float(n1[real[1::2]].max(initial=0.0)))
         self.nb, self.offset, self.m = nb, offset, m
-        # the state of every block, one row each: cin, leak0, leak1, C00, C01, C10, C11
-        state = np.empty((7, nb))
-        state[0], state[1], state[2] = cin, leak[0::2], leak[1::2]
-        state[3:] = c
-        del c, cin, leak
+        del c, cin, leak0, leak1
         self.levels = []
         with np.errstate(all="ignore"):
             while nb > 1:
@@ -201,14 +199,48 @@ class ChainBreakdown(Exception):
     """A pivot block of the chain factor is singular or overflows: use the general path."""
 
 
+def _order(ea, eb, m: int, offset: int):
+    """(lo, hi, ground): each edge's slots (node + offset), the lower first, and whether
+    it goes to the ground (slot m + offset)."""
+    lo, hi = np.minimum(ea, eb), np.maximum(ea, eb)
+    if offset:
+        lo += offset
+        hi += offset
+    return lo, hi, hi == m + offset
+
+
+def _neighbours(lo, hi, ground, shift: int) -> bool:
+    """Whether every edge but those to the ground joins slots (p + shift) of one block or
+    of neighbouring blocks."""
+    if shift:
+        gap = (hi + shift) >> 1
+        gap -= (lo + shift) >> 1
+    else:
+        gap = hi >> 1
+        gap -= lo >> 1
+    np.putmask(gap, ground, 0)
+    return gap.size == 0 or int(gap.max()) <= 1
+
+
 def chain_offset(ea, eb, m: int):
     """0 or 1 if pairing the unknowns (p = node + offset, block p // 2) leaves every edge
     inside a block or between neighbouring blocks (the ground, index m, aside); None
     otherwise."""
-    inner = (ea != m) & (eb != m)
-    a, b = ea[inner], eb[inner]
+    lo, hi, ground = _order(ea, eb, m, 0)
     for off in (0, 1):
-        if a.size == 0 or int(np.abs(((a + off) >> 1) - ((b + off) >> 1)).max()) <= 1:
+        if _neighbours(lo, hi, ground, off):
             return off
     return None
 
+
+def chain_factor(ea, eb, eg, m: int):
+    """The :class:`ChainFactor` of the network (edges as for the class), or None when it
+    is not a chain (:func:`chain_offset` is None).  Raises :class:`ChainBreakdown`."""
+    lo, hi, ground = _order(ea, eb, m, 0)
+    for off in (0, 1):
+        if _neighbours(lo, hi, ground, off):
+            if off:
+                lo += off
+                hi += off
+            return ChainFactor(ea, eb, eg, m, off, _ordered=(lo, hi, ground))
+    return None

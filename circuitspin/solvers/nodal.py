@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import CircuitSpinWarning, NetworkError, SolverError
-from .chain import ChainBreakdown, ChainFactor, chain_offset
+from .chain import ChainBreakdown, chain_factor
 from ..network import EDGE_KINDS, Network
 from ..solution import Solution, injections, kcl_outflow
 
@@ -297,14 +297,16 @@ class NodalFactor:
         (:class:`ChainFactor`); False when it is not one, or a pivot block is singular
         or overflows (the banded Cholesky then reports it)."""
         ea, eb, eg = self._edges
-        offset = chain_offset(ea, eb, m) if m else None
-        if offset is None:
+        if not m:
             return False
         with np.errstate(all="ignore"):
             try:
-                chain = ChainFactor(ea, eb, eg, m, offset)
+                chain = chain_factor(ea, eb, eg, m)
             except ChainBreakdown:
                 return False
+            if chain is None:
+                return False
+            offset = chain.offset
             d = chain.diag[offset:offset + m]
             if not np.all(np.isfinite(d) & (d > 0)) or not np.isfinite(chain.norm1):
                 return False
