@@ -33,7 +33,9 @@ class ChainFactor:
     is never formed: what it loses to rounding on a fine ladder (the conductances along
     x are ~1/h, the spin-flip ones ~h) does not enter, and the factor is accurate entry
     by entry whatever the condition number (the GTH idea for M-matrices).  log2(blocks)
-    levels; O(N) work and memory.
+    levels; O(N) work and memory.  Each level (and each level of a solve) runs through
+    its blocks a slice of ``CHUNK`` at a time, so that its ~100 array operations work in
+    cache; every entry's arithmetic is the same however the level is sliced.
     """
 
     def __init__(self, ea, eb, eg, m: int, offset: int, _ordered=None):
@@ -88,65 +90,13 @@ class ChainFactor:
         self.levels = []
         with np.errstate(all="ignore"):
             while nb > 1:
-                nodd, ne = nb // 2, (nb + 1) // 2
-                even = np.ascontiguousarray(state[:, 0::2])   # kept: the next level
-                odd = np.ascontiguousarray(state[:, 1::2])    # eliminated now
-                ck, lk0, lk1, b00, b01, b10, b11 = odd
-                # A[i, j]: odd block slot i -- its left neighbour's slot j; B: to the right
-                a00, a10, a01, a11 = even[3:, :nodd]
-                s0 = lk0 + a00
-                s0 += a01
-                s0 += b00
-                s0 += b01
-                s1 = lk1 + a10
-                s1 += a11
-                s1 += b10
-                s1 += b11
-                det = s0 + s1
-                det *= ck
-                det += s0 * s1
-                self._check(det)
-                k = np.empty((11, nodd))   # K^-1 = [[k00, k01], [k01, k11]], W, V
-                np.divide(1.0, det, out=det)
-                np.multiply(ck + s1, det, out=k[0])
-                np.multiply(ck, det, out=k[1])
-                np.multiply(ck + s0, det, out=k[2])
-                k00, k01, k11 = k[0], k[1], k[2]
-                for row, (x0, x1) in enumerate(((a00, a10), (a01, a11), (b00, b10),
-                                                (b01, b11))):
-                    # (K^-1 A) or (K^-1 B), column by column: rows 3-6 W, 7-10 V
-                    top = 3 + 4 * (row // 2) + row % 2
-                    np.multiply(k00, x0, out=k[top])
-                    k[top] += k01 * x1
-                    np.multiply(k01, x0, out=k[top + 2])
-                    k[top + 2] += k11 * x1
-                w00, w01, w10, w11, v00, v01, v10, v11 = k[3:]
-                wl0 = k00 * lk0
-                wl0 += k01 * lk1
-                wl1 = k01 * lk0
-                wl1 += k11 * lk1
-                r = slice(0, ne - 1)
-                even[0, :nodd] += a00 * w01 + a10 * w11
-                even[1, :nodd] += a00 * wl0 + a10 * wl1
-                even[2, :nodd] += a01 * wl0 + a11 * wl1
-                even[0, 1:] += (b00 * v01 + b10 * v11)[r]
-                even[1, 1:] += (b00 * wl0 + b10 * wl1)[r]
-                even[2, 1:] += (b01 * wl0 + b11 * wl1)[r]
-                c00, c01 = a00 * v00 + a10 * v10, a00 * v01 + a10 * v11
-                c10, c11 = a01 * v00 + a11 * v10, a01 * v01 + a11 * v11
-                even[3:, :nodd] = c00, c01, c10, c11
-                even[3:, nodd:] = 0.0
+                k, state = _eliminate(state, nb)
                 self.levels.append((nb, k))
-                nb, state = ne, even
+                nb = (nb + 1) // 2
             cin, l0, l1 = state[0], state[1], state[2]
             det = cin * (l0 + l1) + l0 * l1
-            self._check(det)
+            _check(det)
             self.last = ((cin + l1) / det, cin / det, (cin + l0) / det)
-
-    @staticmethod
-    def _check(det):
-        if det.size and not (det.min() > 0 and det.max() < np.inf):  # NaN fails too
-            raise ChainBreakdown
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         """x with G x = b (b on the unknowns)."""
@@ -159,40 +109,188 @@ class ChainFactor:
         del bs
         ys = []
         for nb, k in self.levels:
-            nodd, ne = nb // 2, (nb + 1) // 2
-            k00, k01, k11, w00, w01, w10, w11, v00, v01, v10, v11 = k
-            even = np.ascontiguousarray(rhs[:, 0::2])
-            q0, q1 = np.ascontiguousarray(rhs[:, 1::2])
-            y0 = k00 * q0
-            y0 += k01 * q1
-            y1 = k01 * q0
-            y1 += k11 * q1
-            ys.append((y0, y1))
-            even[0, :nodd] += w00 * q0 + w10 * q1
-            even[1, :nodd] += w01 * q0 + w11 * q1
-            r = slice(0, ne - 1)
-            even[0, 1:] += (v00 * q0 + v10 * q1)[r]
-            even[1, 1:] += (v01 * q0 + v11 * q1)[r]
-            rhs = even
+            y, rhs = _forward(rhs, nb, k)
+            ys.append(y)
         k00, k01, k11 = self.last
         x = np.array([k00 * rhs[0] + k01 * rhs[1], k01 * rhs[0] + k11 * rhs[1]])
-        for (nb, k), (y0, y1) in zip(reversed(self.levels), reversed(ys)):
-            nodd = nb // 2
-            _, _, _, w00, w01, w10, w11, v00, v01, v10, v11 = k
-            xl0, xl1 = x[0, :nodd], x[1, :nodd]
-            nr = min(nodd, x.shape[1] - 1)
-            xr0, xr1 = x[0, 1:nr + 1], x[1, 1:nr + 1]
-            y0 += w00 * xl0
-            y0 += w01 * xl1
-            y1 += w10 * xl0
-            y1 += w11 * xl1
-            y0[:nr] += v00[:nr] * xr0 + v01[:nr] * xr1
-            y1[:nr] += v10[:nr] * xr0 + v11[:nr] * xr1
-            up = np.empty((2, nb))
-            up[:, 0::2] = x
-            up[0, 1::2], up[1, 1::2] = y0, y1
-            x = up
+        for (nb, k), y in zip(reversed(self.levels), reversed(ys)):
+            x = _backward(x, y, nb, k)
         return x.T.ravel()[off:off + m]
+
+
+#: blocks per slice of a level: the level's arrays are processed slice by slice, so that
+#: the ~100 array operations of a slice run in cache (the arithmetic of every entry is
+#: the same whatever the slicing)
+CHUNK = 8192
+
+
+def _chunks(n: int):
+    return ((j0, min(j0 + CHUNK, n)) for j0 in range(0, n, CHUNK))
+
+
+def _check(det):
+    if det.size and not (det.min() > 0 and det.max() < np.inf):  # NaN fails too
+        raise ChainBreakdown
+
+
+def _eliminate(state, nb):
+    """One level of the reduction: the odd blocks eliminated by the star-mesh
+    transformation.  ``state`` (7, nb): cin, leak0, leak1, C00, C01, C10, C11 of every
+    block.  Returns the eliminated blocks' factor ``k`` (11, nb // 2: K^-1 = [[k00,
+    k01], [k01, k11]], W = K^-1 A, V = K^-1 B) and the even blocks' new state."""
+    nodd, ne = nb // 2, (nb + 1) // 2
+    k = np.empty((11, nodd))
+    wl = np.empty((2, nodd))       # K^-1 (leak0, leak1): the leaks the even blocks get
+    new = np.empty((7, ne))
+    ev, od = state[:, 0::2], state[:, 1::2]
+    t = np.empty(min(CHUNK, ne))
+    for j0, j1 in _chunks(ne):
+        o1 = min(j1, nodd)      # even block j's right neighbour is odd block j
+        no = o1 - j0
+        tt = t[:no]
+        # the odd blocks j0 .. o1: A[i, j]: odd block slot i -- its left neighbour's
+        # slot j (the even block's C transposed); B: to the right (its own C)
+        a00, a10, a01, a11 = ev[3:, j0:o1]
+        ck, lk0, lk1, b00, b01, b10, b11 = od[:, j0:o1]
+        kk = k[:, j0:o1]
+        s0 = lk0 + a00
+        s0 += a01
+        s0 += b00
+        s0 += b01
+        s1 = lk1 + a10
+        s1 += a11
+        s1 += b10
+        s1 += b11
+        det = s0 + s1
+        det *= ck
+        np.multiply(s0, s1, out=tt)
+        det += tt
+        _check(det)
+        np.divide(1.0, det, out=det)
+        k00, k01, k11 = kk[0], kk[1], kk[2]
+        np.add(ck, s1, out=k00)
+        k00 *= det
+        np.multiply(ck, det, out=k01)
+        np.add(ck, s0, out=k11)
+        k11 *= det
+        for row, (x0, x1) in enumerate(((a00, a10), (a01, a11), (b00, b10), (b01, b11))):
+            # (K^-1 A) or (K^-1 B), column by column: rows 3-6 W, 7-10 V
+            top = 3 + 4 * (row // 2) + row % 2
+            np.multiply(k00, x0, out=kk[top])
+            np.multiply(k01, x1, out=tt)
+            kk[top] += tt
+            np.multiply(k01, x0, out=kk[top + 2])
+            np.multiply(k11, x1, out=tt)
+            kk[top + 2] += tt
+        w00, w01, w10, w11, v00, v01, v10, v11 = kk[3:]
+        wl0, wl1 = wl[0, j0:o1], wl[1, j0:o1]
+        np.multiply(k00, lk0, out=wl0)
+        np.multiply(k01, lk1, out=tt)
+        wl0 += tt
+        np.multiply(k01, lk0, out=wl1)
+        np.multiply(k11, lk1, out=tt)
+        wl1 += tt
+        # the even blocks j0 .. j1: what their right neighbour (odd block j) leaves ...
+        nw = new[:, j0:j1]
+        for row, (x0, y0, x1, y1) in enumerate(((a00, w01, a10, w11), (a00, wl0, a10, wl1),
+                                                (a01, wl0, a11, wl1))):
+            np.multiply(x0, y0, out=nw[row, :no])
+            np.multiply(x1, y1, out=tt)
+            nw[row, :no] += tt
+            nw[row, :no] += ev[row, j0:o1]      # ev + (x0 y0 + x1 y1), as a sum of two
+        nw[:3, no:] = ev[:3, o1:j1]
+        # ... and their left neighbour (odd block j - 1)
+        p0, p1 = max(j0, 1) - 1, j1 - 1
+        if p1 > p0:
+            c0 = p0 + 1 - j0
+            pb00, pb01, pb10, pb11 = od[3:, p0:p1]
+            pl0, pl1 = wl[0, p0:p1], wl[1, p0:p1]
+            tp, tq = t[:p1 - p0], np.empty(p1 - p0)
+            for row, (x0, y0, x1, y1) in enumerate(((pb00, k[8, p0:p1], pb10, k[10, p0:p1]),
+                                                    (pb00, pl0, pb10, pl1),
+                                                    (pb01, pl0, pb11, pl1))):
+                np.multiply(x0, y0, out=tp)
+                np.multiply(x1, y1, out=tq)
+                tp += tq
+                nw[row, c0:] += tp
+        # the even blocks' new couplings to their right neighbours: A^T V
+        for row, (x0, y0, x1, y1) in enumerate(((a00, v00, a10, v10), (a00, v01, a10, v11),
+                                                (a01, v00, a11, v10), (a01, v01, a11, v11))):
+            np.multiply(x0, y0, out=nw[3 + row, :no])
+            np.multiply(x1, y1, out=tt)
+            nw[3 + row, :no] += tt
+        nw[3:, no:] = 0.0
+    return k, new
+
+
+def _forward(rhs, nb, k):
+    """One level of the forward substitution: (y, the even blocks' right-hand side)."""
+    nodd, ne = nb // 2, (nb + 1) // 2
+    y = np.empty((2, nodd))
+    new = np.empty((2, ne))
+    ev, od = rhs[:, 0::2], rhs[:, 1::2]
+    t = np.empty(min(CHUNK, ne))
+    tq = np.empty(min(CHUNK, ne))
+    for j0, j1 in _chunks(ne):
+        o1 = min(j1, nodd)      # even block j's right neighbour is odd block j
+        no = o1 - j0
+        tt = t[:no]
+        k00, k01, k11, w00, w01, w10, w11 = k[:7, j0:o1]
+        q0, q1 = od[:, j0:o1]
+        for row, (x0, x1) in enumerate(((k00, k01), (k01, k11))):
+            np.multiply(x0, q0, out=y[row, j0:o1])
+            np.multiply(x1, q1, out=tt)
+            y[row, j0:o1] += tt
+        nw = new[:, j0:j1]
+        for row, (x0, x1) in enumerate(((w00, w10), (w01, w11))):
+            np.multiply(x0, q0, out=nw[row, :no])
+            np.multiply(x1, q1, out=tt)
+            nw[row, :no] += tt
+            nw[row, :no] += ev[row, j0:o1]
+        nw[:, no:] = ev[:, o1:j1]
+        p0, p1 = max(j0, 1) - 1, j1 - 1     # odd blocks j - 1: the left neighbours
+        if p1 > p0:
+            c0 = p0 + 1 - j0
+            pq0, pq1 = od[:, p0:p1]
+            tp, tr = t[:p1 - p0], tq[:p1 - p0]
+            for row, (x0, x1) in enumerate(((k[7, p0:p1], k[9, p0:p1]),
+                                            (k[8, p0:p1], k[10, p0:p1]))):
+                np.multiply(x0, pq0, out=tp)
+                np.multiply(x1, pq1, out=tr)
+                tp += tr
+                nw[row, c0:] += tp
+    return y, new
+
+
+def _backward(x, y, nb, k):
+    """One level of the back substitution: the potentials of all nb blocks from the
+    even blocks' ``x`` and the eliminated blocks' ``y``."""
+    nodd, ne = nb // 2, (nb + 1) // 2
+    nr = min(nodd, ne - 1)      # odd blocks with a right neighbour
+    t = np.empty(min(CHUNK, nodd))
+    tq = np.empty(min(CHUNK, nodd))
+    for j0, j1 in _chunks(nodd):
+        tt = t[:j1 - j0]
+        w00, w01, w10, w11, v00, v01, v10, v11 = k[3:, j0:j1]
+        xl0, xl1 = x[0, j0:j1], x[1, j0:j1]
+        for row, (x0, x1) in enumerate(((w00, w01), (w10, w11))):
+            np.multiply(x0, xl0, out=tt)
+            y[row, j0:j1] += tt
+            np.multiply(x1, xl1, out=tt)
+            y[row, j0:j1] += tt
+        r1 = min(j1, nr)
+        if r1 > j0:
+            tr, ts = t[:r1 - j0], tq[:r1 - j0]
+            xr0, xr1 = x[0, j0 + 1:r1 + 1], x[1, j0 + 1:r1 + 1]
+            for row, (x0, x1) in enumerate(((v00, v01), (v10, v11))):
+                np.multiply(x0[:r1 - j0], xr0, out=tr)
+                np.multiply(x1[:r1 - j0], xr1, out=ts)
+                tr += ts
+                y[row, j0:r1] += tr
+    up = np.empty((2, nb))
+    up[:, 0::2] = x
+    up[:, 1::2] = y
+    return up
 
 
 class ChainBreakdown(Exception):
