@@ -32,7 +32,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"circuitspin: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command (``only="solve"``, ``"plot"`` or ``"materials"``: of
+    that command alone, what a run of it needs)."""
     parser = _Parser(prog="circuitspin",
                      description="Magnetic multilayers as Berger's two-band circuit.")
     from ._version import __version__
@@ -40,6 +42,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"circuitspin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    if only in (None, "solve"):
+        _add_solve(sub)
+    if only in (None, "plot"):
+        p = sub.add_parser("plot", help="profile plot of a solved stack")
+        add_network_options(p)
+        p.add_argument("-o", "--output", required=True,
+                       help="output file (.png, .svg, .pdf)")
+        p.set_defaults(func=cmd_plot)
+    if only in (None, "materials"):
+        p = sub.add_parser("materials", help="list the built-in materials and interfaces")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_materials)
+    if only is None:
+        for module in COMMANDS:
+            module.register(sub)
+    return parser
+
+
+def _add_solve(sub) -> None:
     p = sub.add_parser("solve", help="solve a stack: bridge output V_UD, delta_mu_bar, R")
     add_network_options(p)
     p.add_argument("--backend", choices=("nodal", "ngspice"), default="nodal")
@@ -54,19 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="SECONDS", help="--backend ngspice: kill an `ngspice -b` run "
                    f"after this many seconds (default {NGSPICE_TIMEOUT:g})")
     p.set_defaults(func=cmd_solve)
-
-    p = sub.add_parser("plot", help="profile plot of a solved stack")
-    add_network_options(p)
-    p.add_argument("-o", "--output", required=True, help="output file (.png, .svg, .pdf)")
-    p.set_defaults(func=cmd_plot)
-
-    p = sub.add_parser("materials", help="list the built-in materials and interfaces")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_materials)
-
-    for module in COMMANDS:
-        module.register(sub)
-    return parser
 
 
 def _compare_fields(sol) -> dict:
@@ -285,8 +293,10 @@ def _exit_if_ngspice_busy(status: int) -> None:
 
 
 def _main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # a built-in command's parser alone (the others' options are not needed to run it)
+    only = argv[0] if argv and argv[0] in ("solve", "plot", "materials") else None
+    args = build_parser(only).parse_args(argv)
     import numpy as np
 
     # Floating-point overflow inside numpy is not reported as numpy's multi-line

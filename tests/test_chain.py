@@ -127,9 +127,9 @@ def test_short_ladder_against_mpmath():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_slicing_the_levels_leaves_every_bit(seed, monkeypatch):
-    """The factor and the solve work through each level slice by slice (CHUNK blocks at a
-    time, for the cache); the arithmetic of every entry does not depend on where the
-    slices end: chains of a few hundred unknowns (many slices per level, odd and even
+    """The factorisation works through each level slice by slice (CHUNK blocks at a time,
+    for the cache); the arithmetic of every entry does not depend on where the slices
+    end: chains of a few hundred unknowns (many slices per level, odd and even
     block counts, both offsets) give the same factor and potentials bit for bit with
     slices of 1, 3 and 64 blocks as in one piece (the one-piece factor is the one checked
     against mpmath above)."""

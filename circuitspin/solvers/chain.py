@@ -8,8 +8,8 @@ chain_offset(ea, eb, m) -> 0, 1 or None
     x), and with which offset.
 ChainFactor(ea, eb, eg, m, offset)
     Block cyclic reduction of the network by star-mesh transformations (no subtraction
-    anywhere); ``solve(b)`` returns G^-1 b.  ``diag`` and ``norm1``: the matrix
-    diagonal and the 1-norm of D^-1/2 G D^-1/2.  Raises :class:`ChainBreakdown` when a
+    anywhere); ``solve(b)`` returns G^-1 b.  ``scale`` and ``norm1``: D^-1/2 (D the
+    matrix diagonal, slot by slot) and the 1-norm of D^-1/2 G D^-1/2.  Raises :class:`ChainBreakdown` when a
     pivot block is singular or overflows (the caller then uses another factor).
 
 The edges come as in :func:`circuitspin.solvers.nodal._residual_edges`: unknown indices,
@@ -33,9 +33,10 @@ class ChainFactor:
     is never formed: what it loses to rounding on a fine ladder (the conductances along
     x are ~1/h, the spin-flip ones ~h) does not enter, and the factor is accurate entry
     by entry whatever the condition number (the GTH idea for M-matrices).  log2(blocks)
-    levels; O(N) work and memory.  Each level (and each level of a solve) runs through
-    its blocks a slice of ``CHUNK`` at a time, so that its ~100 array operations work in
-    cache; every entry's arithmetic is the same however the level is sliced.
+    levels; O(N) work and memory.  Each level of the factorisation runs through its
+    blocks a slice of ``CHUNK`` at a time, so that its ~100 array operations work in
+    cache; every entry's arithmetic is the same however the level is sliced.  (A solve,
+    ~40 operations a level, is as fast on whole levels.)
     """
 
     def __init__(self, ea, eb, eg, m: int, offset: int, _ordered=None):
@@ -67,13 +68,11 @@ class ChainFactor:
             state[2, nb - 1] = 1.0
         cin, leak0, leak1 = state[0], state[1], state[2]
         c = state[3:]
-        # the diagonal of G and the 1-norm of D^-1/2 G D^-1/2 (slot by slot)
+        # the diagonal D of G (slot by slot) and the 1-norm of D^-1/2 G D^-1/2
         d0 = leak0 + cin + c[0] + c[1]
         d1 = leak1 + cin + c[2] + c[3]
         d0[1:] += c[0][:-1] + c[2][:-1]
         d1[1:] += c[1][:-1] + c[3][:-1]
-        self.diag = np.empty(ns)
-        self.diag[0::2], self.diag[1::2] = d0, d1
         r0, r1 = 1.0 / np.sqrt(d0), 1.0 / np.sqrt(d1)
         t = cin * r0 * r1
         n0, n1 = 1.0 + t, 1.0 + t
@@ -81,10 +80,11 @@ class ChainFactor:
             q = c[i][:-1] * s[:-1] * u[1:]
             (n0 if i < 2 else n1)[:-1] += q
             (n0 if i % 2 == 0 else n1)[1:] += q
-        real = np.zeros(ns, dtype=bool)
-        real[offset:offset + m] = True
-        self.norm1 = max(float(n0[real[0::2]].max(initial=0.0)),
-                         float(n1[real[1::2]].max(initial=0.0)))
+        # the slots that hold unknowns: offset .. offset + m
+        self.norm1 = max(float(n0[(offset + 1) // 2:(offset + m + 1) // 2].max(initial=0.0)),
+                         float(n1[offset // 2:(offset + m) // 2].max(initial=0.0)))
+        self.scale = np.empty(ns)     # D^-1/2, slot by slot
+        self.scale[0::2], self.scale[1::2] = r0, r1
         self.nb, self.offset, self.m = nb, offset, m
         del c, cin, leak0, leak1
         self.levels = []
@@ -109,12 +109,39 @@ class ChainFactor:
         del bs
         ys = []
         for nb, k in self.levels:
-            y, rhs = _forward(rhs, nb, k)
-            ys.append(y)
+            nodd, ne = nb // 2, (nb + 1) // 2
+            k00, k01, k11, w00, w01, w10, w11, v00, v01, v10, v11 = k
+            even = np.ascontiguousarray(rhs[:, 0::2])
+            q0, q1 = np.ascontiguousarray(rhs[:, 1::2])
+            y0 = k00 * q0
+            y0 += k01 * q1
+            y1 = k01 * q0
+            y1 += k11 * q1
+            ys.append((y0, y1))
+            even[0, :nodd] += w00 * q0 + w10 * q1
+            even[1, :nodd] += w01 * q0 + w11 * q1
+            r = slice(0, ne - 1)
+            even[0, 1:] += (v00 * q0 + v10 * q1)[r]
+            even[1, 1:] += (v01 * q0 + v11 * q1)[r]
+            rhs = even
         k00, k01, k11 = self.last
         x = np.array([k00 * rhs[0] + k01 * rhs[1], k01 * rhs[0] + k11 * rhs[1]])
-        for (nb, k), y in zip(reversed(self.levels), reversed(ys)):
-            x = _backward(x, y, nb, k)
+        for (nb, k), (y0, y1) in zip(reversed(self.levels), reversed(ys)):
+            nodd = nb // 2
+            _, _, _, w00, w01, w10, w11, v00, v01, v10, v11 = k
+            xl0, xl1 = x[0, :nodd], x[1, :nodd]
+            nr = min(nodd, x.shape[1] - 1)
+            xr0, xr1 = x[0, 1:nr + 1], x[1, 1:nr + 1]
+            y0 += w00 * xl0
+            y0 += w01 * xl1
+            y1 += w10 * xl0
+            y1 += w11 * xl1
+            y0[:nr] += v00[:nr] * xr0 + v01[:nr] * xr1
+            y1[:nr] += v10[:nr] * xr0 + v11[:nr] * xr1
+            up = np.empty((2, nb))
+            up[:, 0::2] = x
+            up[0, 1::2], up[1, 1::2] = y0, y1
+            x = up
         return x.T.ravel()[off:off + m]
 
 
@@ -221,76 +248,6 @@ def _eliminate(state, nb):
             nw[3 + row, :no] += tt
         nw[3:, no:] = 0.0
     return k, new
-
-
-def _forward(rhs, nb, k):
-    """One level of the forward substitution: (y, the even blocks' right-hand side)."""
-    nodd, ne = nb // 2, (nb + 1) // 2
-    y = np.empty((2, nodd))
-    new = np.empty((2, ne))
-    ev, od = rhs[:, 0::2], rhs[:, 1::2]
-    t = np.empty(min(CHUNK, ne))
-    tq = np.empty(min(CHUNK, ne))
-    for j0, j1 in _chunks(ne):
-        o1 = min(j1, nodd)      # even block j's right neighbour is odd block j
-        no = o1 - j0
-        tt = t[:no]
-        k00, k01, k11, w00, w01, w10, w11 = k[:7, j0:o1]
-        q0, q1 = od[:, j0:o1]
-        for row, (x0, x1) in enumerate(((k00, k01), (k01, k11))):
-            np.multiply(x0, q0, out=y[row, j0:o1])
-            np.multiply(x1, q1, out=tt)
-            y[row, j0:o1] += tt
-        nw = new[:, j0:j1]
-        for row, (x0, x1) in enumerate(((w00, w10), (w01, w11))):
-            np.multiply(x0, q0, out=nw[row, :no])
-            np.multiply(x1, q1, out=tt)
-            nw[row, :no] += tt
-            nw[row, :no] += ev[row, j0:o1]
-        nw[:, no:] = ev[:, o1:j1]
-        p0, p1 = max(j0, 1) - 1, j1 - 1     # odd blocks j - 1: the left neighbours
-        if p1 > p0:
-            c0 = p0 + 1 - j0
-            pq0, pq1 = od[:, p0:p1]
-            tp, tr = t[:p1 - p0], tq[:p1 - p0]
-            for row, (x0, x1) in enumerate(((k[7, p0:p1], k[9, p0:p1]),
-                                            (k[8, p0:p1], k[10, p0:p1]))):
-                np.multiply(x0, pq0, out=tp)
-                np.multiply(x1, pq1, out=tr)
-                tp += tr
-                nw[row, c0:] += tp
-    return y, new
-
-
-def _backward(x, y, nb, k):
-    """One level of the back substitution: the potentials of all nb blocks from the
-    even blocks' ``x`` and the eliminated blocks' ``y``."""
-    nodd, ne = nb // 2, (nb + 1) // 2
-    nr = min(nodd, ne - 1)      # odd blocks with a right neighbour
-    t = np.empty(min(CHUNK, nodd))
-    tq = np.empty(min(CHUNK, nodd))
-    for j0, j1 in _chunks(nodd):
-        tt = t[:j1 - j0]
-        w00, w01, w10, w11, v00, v01, v10, v11 = k[3:, j0:j1]
-        xl0, xl1 = x[0, j0:j1], x[1, j0:j1]
-        for row, (x0, x1) in enumerate(((w00, w01), (w10, w11))):
-            np.multiply(x0, xl0, out=tt)
-            y[row, j0:j1] += tt
-            np.multiply(x1, xl1, out=tt)
-            y[row, j0:j1] += tt
-        r1 = min(j1, nr)
-        if r1 > j0:
-            tr, ts = t[:r1 - j0], tq[:r1 - j0]
-            xr0, xr1 = x[0, j0 + 1:r1 + 1], x[1, j0 + 1:r1 + 1]
-            for row, (x0, x1) in enumerate(((v00, v01), (v10, v11))):
-                np.multiply(x0[:r1 - j0], xr0, out=tr)
-                np.multiply(x1[:r1 - j0], xr1, out=ts)
-                tr += ts
-                y[row, j0:r1] += tr
-    up = np.empty((2, nb))
-    up[:, 0::2] = x
-    up[:, 1::2] = y
-    return up
 
 
 class ChainBreakdown(Exception):

@@ -307,12 +307,14 @@ class NodalFactor:
             if chain is None:
                 return False
             offset = chain.offset
-            d = chain.diag[offset:offset + m]
-            if not np.all(np.isfinite(d) & (d > 0)) or not np.isfinite(chain.norm1):
+            scale = chain.scale[offset:offset + m]     # 1 / sqrt(d)
+            # every d finite and > 0 (a NaN fails both)
+            if not (scale.min() > 0 and scale.max() < np.inf) \
+                    or not np.isfinite(chain.norm1):
                 return False
         self._chain = chain
         self.unknowns = np.delete(np.arange(m + 1), self.network.ground)
-        self.scale = 1.0 / np.sqrt(d)
+        self.scale = scale
         self.norm1 = chain.norm1
         self.method = "chain"
         return True
