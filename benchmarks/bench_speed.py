@@ -11,6 +11,8 @@ and ``ngspice -b`` as the reference, side by side in one run.
   /tmp/base main``); its runs alternate with this tree's (the machine may be shared),
   each figure is the best of ``--reps``.
 * ``ngspice -b`` on the 1e5 deck (written by ``circuitspin netlist``), once per rep.
+* The non-collinear network (netlists/noncollinear/pillar_90deg.toml, ``--noncollinear``
+  segments, default 1e6): build and first solve in a fresh process, per tree.
 * Start-up: the interpreter alone (``python -c pass``), ``python -c "import numpy"`` and
   ``circuitspin solve`` of the pillar, each run ``--startup-runs`` times in turn
   (hyperfine-style: minimum, mean and standard deviation); every tree's bytecode is
@@ -36,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "netlists" / "berger_pillar.toml"
+NONCOLLINEAR = ROOT / "netlists" / "noncollinear" / "pillar_90deg.toml"
 CURRENT = 1e-3
 
 
@@ -55,6 +58,43 @@ def _child_nodal(segments: int) -> dict:
     return {"build": t1 - t0, "solve": t2 - t1, "V_UD": sol.V_UD,
             "steps": sol.info["refinement_steps"],
             "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+def _child_noncollinear(segments: int) -> dict:
+    """The 90-degree pillar (charge + spin-vector network): build, then the first solve
+    (factorisation, condition estimate, refinement), in a fresh process."""
+    import warnings
+
+    from circuitspin import build_network, load_stack, solve
+
+    stack = load_stack(NONCOLLINEAR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        solve(build_network(stack), CURRENT)   # scipy loaded
+        t0 = time.perf_counter()
+        net = build_network(stack, segments=segments // 4)
+        t1 = time.perf_counter()
+        sol = solve(net, CURRENT)
+        t2 = time.perf_counter()
+    return {"build": t1 - t0, "solve": t2 - t1, "R": sol.resistance,
+            "steps": sol.info["refinement_steps"],
+            "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+def noncollinear_rows(trees: dict, segments: int, reps: int) -> list[dict]:
+    best: dict = {}
+    for _ in range(reps):
+        for label, tree in trees.items():
+            try:
+                _, out = _run(tree, [__file__, "--child-noncollinear", str(segments)])
+            except subprocess.CalledProcessError:
+                continue      # a version without the non-collinear network
+            r = json.loads(out.strip().splitlines()[-1])
+            r["total"] = r["build"] + r["solve"]
+            if label not in best or r["total"] < best[label]["total"]:
+                best[label] = r
+            print(label, "noncollinear", segments, json.dumps(r), flush=True)
+    return [dict(version=k, segments=segments, **v) for k, v in best.items()]
 
 
 def _run(tree: Path, args: list[str], timeout=600) -> tuple[float, str]:
@@ -205,7 +245,7 @@ def _timed(f) -> float:
     return time.perf_counter() - t0
 
 
-def write(rows, spice, rates, startup, out: Path, reps: int, loads):
+def write(rows, spice, rates, startup, out: Path, reps: int, loads, nc_rows=()):
     after = {r["segments"]: r for r in rows if r["version"] == "after"}
     before = {r["segments"]: r for r in rows if r["version"] == "before"}
     lines = ["# Speed: before/after, ngspice -b, start-up, batched solver", "",
@@ -251,6 +291,13 @@ def write(rows, spice, rates, startup, out: Path, reps: int, loads):
         row("1e6 segments: memory < 700 MB (command line, peak RSS)", "",
             fmt(before, n, "cli_MB", "{:.0f} MB"), fmt(after, n, "cli_MB", "{:.0f} MB"),
             after[n]["cli_MB"] < 700)
+    nc_after = [r for r in nc_rows if r["version"] == "after"]
+    if nc_after:
+        nc_before = [r for r in nc_rows if r["version"] == "before"]
+        row(f"non-collinear, {nc_after[0]['segments']:.0e} segments: build + solve in a "
+            "few seconds (< 5 s)", "",
+            f"{nc_before[0]['total']:.2f} s" if nc_before else "-",
+            f"{nc_after[0]['total']:.2f} s", nc_after[0]["total"] < 5.0)
     if rates:
         row(">= 20,000 pillar solves per second, one core (batched)",
             f"per-stack loop {rates['loop_per_s']:,.0f}/s", "-",
@@ -269,6 +316,16 @@ def write(rows, spice, rates, startup, out: Path, reps: int, loads):
                      f"line {a['cli']:.2f} s: {spice / a['cli']:.0f}x; nodal build + solve "
                      f"{a['build'] + a['solve']:.3f} s: "
                      f"{spice / (a['build'] + a['solve']):.0f}x)")
+        lines.append("")
+    if nc_rows:
+        lines += ["## Non-collinear network (the 90-degree pillar, a fresh process)", "",
+                  "| version | segments | build s | solve s (factor, condition, refinement)"
+                  " | refinement steps | peak MB | R (ohm) |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in sorted(nc_rows, key=lambda r: r["version"] != "before"):
+            lines.append(f"| {r['version']} | {r['segments']:.0e} | {r['build']:.3f} | "
+                         f"{r['solve']:.3f} | {r['steps']} | {r['peak_MB']:.0f} | "
+                         f"{r['R']:.12g} |")
         lines.append("")
     if startup:
         lines += ["## Start-up (each command in turn, hyperfine-style)", "",
@@ -297,6 +354,9 @@ def write(rows, spice, rates, startup, out: Path, reps: int, loads):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--child-noncollinear", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--noncollinear", type=float, default=1e6,
+                   help="segments of the non-collinear pillar (0: skip)")
     p.add_argument("--before", help="another checkout of the package, timed alongside")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--startup-runs", type=int, default=20)
@@ -307,6 +367,9 @@ def main(argv=None):
     if args.child:
         print(json.dumps(_child_nodal(args.child)))
         return 0
+    if args.child_noncollinear:
+        print(json.dumps(_child_noncollinear(args.child_noncollinear)))
+        return 0
     loads = [os.getloadavg()[0]]
     trees = {"after": ROOT}
     if args.before:
@@ -316,10 +379,12 @@ def main(argv=None):
     startup = startup_times(trees, args.startup_runs) if args.startup_runs else None
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     rows = nodal_rows(trees, sizes, args.reps)
+    nc_rows = noncollinear_rows(trees, int(args.noncollinear), args.reps) \
+        if args.noncollinear else []
     spice = ngspice_time(100_000, max(1, args.reps - 1)) if 100_000 in sizes else None
     rates = batch_rates(args.stacks, args.reps) if args.stacks else None
     loads.append(os.getloadavg()[0])
-    write(rows, spice, rates, startup, Path(args.out), args.reps, loads)
+    write(rows, spice, rates, startup, Path(args.out), args.reps, loads, nc_rows)
     return 0
 
 

@@ -102,11 +102,15 @@ class ChainFactor:
         """x with G x = b (b on the unknowns)."""
         if b.ndim > 1:
             return np.column_stack([self.solve(b[:, j]) for j in range(b.shape[1])])
-        off, m = self.offset, self.m
-        bs = np.zeros(2 * self.nb)
-        bs[off:off + m] = b
-        rhs = np.ascontiguousarray(bs.reshape(self.nb, 2).T)   # rows: slot 0, slot 1
-        del bs
+        off, m, nb = self.offset, self.m, self.nb
+        rhs = np.empty((2, nb))     # rows: slot 0, slot 1 (slot p = node + offset)
+        for s in (0, 1):
+            first = (s - off) % 2   # the first node in slot s
+            n = len(range(first, m, 2))
+            k0 = (first + off) // 2
+            rhs[s, k0:k0 + n] = b[first::2]
+            rhs[s, :k0] = 0.0
+            rhs[s, k0 + n:] = 0.0
         ys = []
         for nb, k in self.levels:
             nodd, ne = nb // 2, (nb + 1) // 2
@@ -142,7 +146,12 @@ class ChainFactor:
             up[:, 0::2] = x
             up[0, 1::2], up[1, 1::2] = y0, y1
             x = up
-        return x.T.ravel()[off:off + m]
+        out = np.empty(m)
+        for s in (0, 1):
+            first = (s - off) % 2
+            k0 = (first + off) // 2
+            out[first::2] = x[s, k0:k0 + len(range(first, m, 2))]
+        return out
 
 
 #: blocks per slice of a level: the level's arrays are processed slice by slice, so that
