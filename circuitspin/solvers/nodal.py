@@ -313,7 +313,9 @@ class NodalFactor:
                     or not np.isfinite(chain.norm1):
                 return False
         self._chain = chain
-        self.unknowns = np.delete(np.arange(m + 1), self.network.ground)
+        sl = self._slice     # the ground first or last: the unknowns are a range
+        self.unknowns = np.arange(sl.start, sl.stop) if sl is not None else \
+            np.delete(np.arange(m + 1), self.network.ground)
         self.scale = scale
         self.norm1 = chain.norm1
         self.method = "chain"
