@@ -61,6 +61,8 @@ import numpy as np
 
 from .errors import CircuitSpinWarning, SolverError, StackError
 from .geometry import Geometry, Stack
+from .gmr import gmr_of_mappings
+from .reader import dumps_toml
 
 #: observable -> its SI unit
 OBSERVABLES = {"AdR": "ohm*m**2", "AR_P": "ohm*m**2", "AR_AP": "ohm*m**2", "R_P": "ohm",
@@ -297,16 +299,22 @@ class Model:
         return out
 
     def series_values(self, theta, s: Series, rows=None) -> dict:
-        """observable -> model array over the rows of ``s`` (NaN where not measured)."""
-        n = s.x.size
-        out = {name: np.full(n, np.nan) for name in s.values}
-        for k in range(n) if rows is None else rows:
-            wanted = [name for name in s.values if np.isfinite(s.values[name][k])]
+        """observable -> model array over the rows of ``s`` (NaN where not measured); while
+        probing, the rows without V_UD are solved together (gmr.gmr_of_mappings)."""
+        out = {name: np.full(s.x.size, np.nan) for name in s.values}
+        todo = [(k, [n for n in s.values if np.isfinite(s.values[n][k])],
+                 {p: v[k] for p, v in s.settings.items()})
+                for k in (range(s.x.size) if rows is None else rows)]
+        batch = [] if self.check else [r for r in todo if r[1] and "V_UD" not in r[1]]
+        done = {} if len(batch) < 2 else dict(zip([r[0] for r in batch], gmr_of_mappings(
+            [self.mapping(theta, r[2]) for r in batch], self.free_layer, self.source,
+            self.segments)))
+        for k, wanted, st in todo:
             if not wanted:
                 continue
-            current = self._current(s, k) if "V_UD" in wanted else None
-            vals = self.row_values(theta, {p: v[k] for p, v in s.settings.items()},
-                                   wanted, current)
+            vals = {n: float(getattr(done[k], n)) for n in wanted} if k in done else \
+                self.row_values(theta, st, wanted,
+                                self._current(s, k) if "V_UD" in wanted else None)
             for name in wanted:
                 out[name][k] = vals[name]
         return out
@@ -423,13 +431,6 @@ class FitResult:
         head += [f"# {p} = {d['value']:.8g} +- {d['stderr']:.3g}"
                  for p, d in self.parameters.items()]
         return "\n".join(head) + "\n" + dumps_toml(self.data)
-
-
-def dumps_toml(mapping: dict) -> str:
-    """A TOML text of ``mapping`` (tomllib reads it back to the same mapping)."""
-    from .optional import require
-
-    return require("tomli_w", "fit", "writing the best-fit stack (TOML)").dumps(mapping)
 
 
 # --------------------------------------------------------------------------- fitting

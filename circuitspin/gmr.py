@@ -24,6 +24,8 @@ Public API
 gmr(stack, free=None, *, segments=None, method=None) -> GMR
     ``stack``: a stack file path, its parsed TOML mapping, or a Stack/Geometry loaded
     from a file with :func:`circuitspin.load_stack`.
+gmr_of_mappings(datas, free=None, source, segments=None) -> list of GMR
+    Many stack mappings at once (fits): straight stacks of one shape batched.
 GMR
     Frozen: ``R_P``, ``R_AP``, ``dR`` (ohm), ``AdR``, ``AR_P``, ``AR_AP`` (ohm m^2),
     ``MR`` (dR / R_P), ``area`` (m^2), ``free`` (the reversed layers), ``reference``
@@ -213,6 +215,34 @@ def gmr_of_mapping(data: dict, free=None, source: str = "<dict>", segments=None,
                                    check)
     return GMR(R_P=r_p, R_AP=r_ap, area=gmr_area(stack, names), free=names, reference=ref,
                stack=source)
+
+
+def gmr_of_mappings(datas, free=None, source: str = "<dict>", segments=None) -> list:
+    """:func:`gmr_of_mapping` of many stack mappings without the trust check (a fit's
+    rows and its Jacobian's steps): straight stacks of one shape in the exact
+    discretisation, their P and AP states solved together by the batched solver
+    (:mod:`circuitspin.batch`); any other stacks one by one."""
+    from .stack import stack_from_dict
+
+    if segments is None and len(datas) > 1:
+        from .batch import solve_batch
+
+        states, parts = [], []
+        for data in datas:
+            stack = stack_from_dict(data, source=source)
+            names = resolve_free(stack, free)
+            p_data, ap_data, ref = state_mappings(data, stack, names)
+            states += [stack_from_dict(p_data, source), stack_from_dict(ap_data, source)]
+            parts.append((gmr_area(stack, names), names, ref))
+        try:
+            r = solve_batch(states, [1.0])["resistance"]
+        except StackError:   # not one straight shape: one by one below
+            pass
+        else:
+            return [GMR(R_P=float(r[2 * i]), R_AP=float(r[2 * i + 1]), area=area,
+                        free=names, reference=ref, stack=source)
+                    for i, (area, names, ref) in enumerate(parts)]
+    return [gmr_of_mapping(d, free, source, segments, check=False) for d in datas]
 
 
 def gmr(stack: Stack | Geometry | Mapping | str | PathLike,

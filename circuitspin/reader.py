@@ -10,6 +10,8 @@ stack_from_dict(data, source="<dict>") -> Stack or Geometry
     The same from an already parsed mapping (tests, sweeps).  A file with ``[[wires]]``
     instead of ``[[layers]]`` is a branched geometry: a
     :class:`~circuitspin.geometry.Geometry` (see :mod:`circuitspin.geometry`).
+dumps_toml(mapping) -> str
+    A stack mapping as TOML text (needs tomli-w: ``pip install 'circuitspin[fit]'``).
 
 One part reader serves a layer and a wire, one motor reader the ``[motor]`` of both, and
 the ``area_profile`` of either is read here too (:mod:`circuitspin.flaring` keeps the
@@ -186,6 +188,14 @@ def _positive(v):
 
 def _positive(v):
     return v > 0
+
+
+def dumps_toml(mapping: dict) -> str:
+    """A TOML text of ``mapping`` (tomllib reads it back to the same mapping): a stack
+    file from a stack mapping (needs tomli-w)."""
+    from .optional import require
+
+    return require("tomli_w", "fit", "writing the best-fit stack (TOML)").dumps(mapping)
 
 
 def stack_from_dict(data: dict, source: str = "<dict>") -> Stack | Geometry:

@@ -257,3 +257,35 @@ def test_cli_sweep_gmr(tmp_path):
                         (["--param", "area=1e-14"], "--current")):
         bad = run_cli("sweep", NETLISTS / "py_cu_py.toml", *args)
         assert bad.returncode == 2 and match in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_many_mappings_solved_together_match_one_by_one():
+    """gmr_of_mappings (what a fit evaluates: its rows' P and AP stacks solved together by
+    the batched dense solver) against gmr_of_mapping (the sparse nodal solver, stack by
+    stack), two independent solvers of one network: R_P and R_AP agree to a few eps
+    (each refined to rounding), dR = R_AP - R_P to that times R / dR (the digits the
+    difference loses); the free layer's thickness over two decades, and beta and lsf
+    varied.  Stacks the batched solver does not take (a segments count) go one by one:
+    then bit for bit."""
+    from circuitspin.gmr import gmr_of_mapping, gmr_of_mappings
+    from circuitspin.sweep import set_param
+
+    eps = float(np.finfo(float).eps)
+    base = _read("py_cu_py.toml")
+    rows = [set_param(set_param(set_param(base, "layers.F2.thickness", t),
+                                "materials.Ni80Fe20.beta", beta),
+                      "materials.Ni80Fe20.lsf", lsf)
+            for t, beta, lsf in zip(np.geomspace(0.5e-9, 50e-9, 7),
+                                    np.linspace(0.5, 0.8, 7), np.linspace(3e-9, 9e-9, 7))]
+    together = gmr_of_mappings(rows)
+    for data, g in zip(rows, together):
+        one = gmr_of_mapping(data, check=False)
+        assert (g.free, g.reference, g.area) == (one.free, one.reference, one.area)
+        for name in ("R_P", "R_AP"):
+            assert abs(getattr(g, name) - getattr(one, name)) <= 16 * eps * getattr(one,
+                                                                                  name)
+        assert abs(g.dR - one.dR) <= 32 * eps * (one.R_P + one.R_AP)
+    by_one = gmr_of_mappings(rows[:3], segments=3)
+    assert [(g.R_P, g.R_AP) for g in by_one] == [
+        (o.R_P, o.R_AP) for o in (gmr_of_mapping(d, segments=3, check=False)
+                                  for d in rows[:3])]
