@@ -300,23 +300,26 @@ class Model:
 
     def series_values(self, theta, s: Series, rows=None) -> dict:
         """observable -> model array over the rows of ``s`` (NaN where not measured); while
-        probing, the rows without V_UD are solved together (gmr.gmr_of_mappings)."""
+        probing, rows without V_UD are solved together (gmr.gmr_of_mappings) and the stack
+        warnings hidden (the optimum's evaluation gives those that apply to the result)."""
         out = {name: np.full(s.x.size, np.nan) for name in s.values}
         todo = [(k, [n for n in s.values if np.isfinite(s.values[n][k])],
                  {p: v[k] for p, v in s.settings.items()})
                 for k in (range(s.x.size) if rows is None else rows)]
         batch = [] if self.check else [r for r in todo if r[1] and "V_UD" not in r[1]]
-        done = {} if len(batch) < 2 else dict(zip([r[0] for r in batch], gmr_of_mappings(
-            [self.mapping(theta, r[2]) for r in batch], self.free_layer, self.source,
-            self.segments)))
-        for k, wanted, st in todo:
-            if not wanted:
-                continue
-            vals = {n: float(getattr(done[k], n)) for n in wanted} if k in done else \
-                self.row_values(theta, st, wanted,
-                                self._current(s, k) if "V_UD" in wanted else None)
-            for name in wanted:
-                out[name][k] = vals[name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("default" if self.check else "ignore", CircuitSpinWarning)
+            done = {} if len(batch) < 2 else dict(zip([r[0] for r in batch], gmr_of_mappings(
+                [self.mapping(theta, r[2]) for r in batch], self.free_layer, self.source,
+                self.segments)))
+            for k, wanted, st in todo:
+                if not wanted:
+                    continue
+                vals = {n: float(getattr(done[k], n)) for n in wanted} if k in done else \
+                    self.row_values(theta, st, wanted,
+                                    self._current(s, k) if "V_UD" in wanted else None)
+                for name in wanted:
+                    out[name][k] = vals[name]
         return out
 
     def _current(self, s: Series, k: int) -> float:
@@ -443,12 +446,10 @@ def _start_value(template: dict, path: str, starts: dict) -> float:
     if unit is None:
         raise StackError(f"--free {path}: not a numeric stack entry (keys: "
                          f"{', '.join(sorted(KEY_UNITS))})")
-    raw = starts.get(path)
+    raw = given if starts.get(path) is None else starts[path]
     if raw is None:
-        raw = given
-        if raw is None:
-            raise StackError(f"--free {path}: the stack gives no value there: give a start, "
-                             f"--free {path}=VALUE")
+        raise StackError(f"--free {path}: the stack gives no value there: give a start, "
+                         f"--free {path}=VALUE")
     try:
         value = to_si(raw, unit)
     except ValueError as exc:
