@@ -258,6 +258,56 @@ def test_schematic_is_the_network(case):
     assert rep["unnamed_clusters"] == 2  # the motor's midpoint, the source's ground side
 
 
+@pytest.mark.parametrize("case", list(CASES))
+def test_schematic_cut_at_every_layer_is_the_network(case):
+    """Wrapped into one drawing row per layer (a cut at every boundary: after merged
+    nodes, before the motor's layer, inside interface elements), the drawing read back
+    is still the network, edge for edge."""
+    pytest.importorskip("schemdraw")
+    from circuitspin.plot import draw_schematic, schematic_report
+
+    net = CASES[case]()
+    drawing = draw_schematic(net, rows=len(net.stack.layers))
+    assert drawing.circuitspin_rows == len(net.stack.layers)
+    rep = schematic_report(drawing)
+    assert rep["shorts"] == [] and rep["edges"] == _edges(net)
+    assert (rep["source"], rep["ground"]) == (net.source, net.ground)
+    assert rep["motor"]["nodes"] == (net.u, net.d)
+    assert rep["unnamed_clusters"] == 2
+
+
+def test_schematic_of_a_long_stack_is_wrapped_into_rows():
+    """The 13-layer multilayer: one strip 20 times as wide as high unwrapped; wrapped by
+    default into rows at most 2.5 times as wide as high, with the same resistors."""
+    pytest.importorskip("schemdraw")
+    from circuitspin.plot import draw_schematic, schematic_figure, schematic_report
+
+    net = CASES["multilayer"]()
+    one, wrapped = draw_schematic(net, rows=1), draw_schematic(net)
+    assert one.circuitspin_rows == 1 and wrapped.circuitspin_rows > 1
+    px = {}
+    for name, drawing in (("one", one), ("wrapped", wrapped)):
+        w, h = schematic_figure(drawing).get_size_inches() * 100  # pixels at dpi 100
+        px[name] = (w, h)
+    assert px["one"][0] > 10 * px["one"][1]
+    assert px["wrapped"][0] <= 2.5 * px["wrapped"][1]
+    assert px["wrapped"][0] < px["one"][0] / 3
+    rep_one, rep_wrapped = schematic_report(one), schematic_report(wrapped)
+    assert rep_wrapped["resistors"] == rep_one["resistors"]
+    assert rep_wrapped["edges"] == rep_one["edges"] == _edges(net)
+    # the four-layer pillar (Berger's Fig. 3) stays in one row
+    assert draw_schematic(CASES["P, open motor"]()).circuitspin_rows == 1
+
+
+def test_schematic_rows_must_be_positive(pillar):
+    pytest.importorskip("schemdraw")
+    from circuitspin.errors import NetworkError
+    from circuitspin.plot import draw_schematic
+
+    with pytest.raises(NetworkError, match="rows"):
+        draw_schematic(pillar, rows=0)
+
+
 def test_schematic_without_motor_has_none():
     pytest.importorskip("schemdraw")
     from circuitspin.plot import draw_schematic, schematic_report
@@ -386,6 +436,16 @@ def test_cli_schematic_writes_the_file(tmp_path, suffix):
         assert ET.fromstring(data).tag.endswith("svg")
 
 
+def test_cli_schematic_wraps_into_rows(tmp_path):
+    pytest.importorskip("schemdraw")
+    out = tmp_path / "fig3.svg"
+    stack = NETLISTS / "spin_valve_multilayer.toml"
+    res = run_cli("schematic", stack, "-o", out, "--rows", "3")
+    assert res.returncode == 0, res.stderr
+    assert "in 3 rows" in res.stdout and "26 band" in res.stdout
+    assert "wrapped into 3 rows" in out.read_text(encoding="utf-8")
+
+
 def test_cli_schematic_lumps_with_segments(tmp_path):
     pytest.importorskip("schemdraw")
     out = tmp_path / "fig3.svg"
@@ -398,6 +458,7 @@ def test_cli_schematic_lumps_with_segments(tmp_path):
     ["{stack}", "-o", "{tmp}/fig3.jpg"],
     ["{tmp}/missing.toml", "-o", "{tmp}/fig3.svg"],
     ["{stack}", "-o", "{tmp}/fig3.svg", "--segments", "0"],
+    ["{stack}", "-o", "{tmp}/fig3.svg", "--rows", "0"],
     ["{stack}"],
     ["{tmp}", "-o", "{tmp}/fig3.svg"],
 ])

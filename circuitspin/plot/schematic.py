@@ -11,14 +11,23 @@ A network with more than ``max_segments`` segments in a layer is drawn lumped: t
 exact one-segment-per-layer network of the same stack, which has the same terminal
 behaviour (an exact segment is exact for any length), and the drawing says so.
 
+A long stack is wrapped into several rows of the drawing, cut at layer boundaries: the
+last node before a cut is drawn again at the start of the next row, joined to itself by
+two wires (one per band) that run back under the row, and the interface after the cut
+is drawn from that copy.  The wires are plain conductors, so the circuit drawn is still
+the network, element for element.  By default a drawing no wider than Berger's pillar
+(``WRAP_WIDTH`` units) stays in one row and a wider one takes the fewest rows that make
+it at most ``ASPECT`` times as wide as high.
+
 schemdraw is imported inside the functions (optional dependency ``circuitspin[schematic]``).
 
 Public API
 ----------
-draw_schematic(stack_or_network, path=None, current=None, max_segments=4) -> Drawing
+draw_schematic(stack_or_network, path=None, current=None, max_segments=4, rows=None)
     The schemdraw Drawing; with ``path`` also saved (``.svg`` by schemdraw's SVG
     backend, ``.png``/``.pdf`` through matplotlib).  ``drawing.circuitspin_network`` is
-    the network drawn, ``drawing.circuitspin_original`` the finer one it lumps (or None).
+    the network drawn, ``drawing.circuitspin_original`` the finer one it lumps (or None),
+    ``drawing.circuitspin_rows`` the number of rows it is wrapped into.
 save_schematic(drawing, path, dpi=100) -> Path
     Write a drawing atomically; the format follows the suffix.
 schematic_figure(drawing, dpi=100, ax=None) -> matplotlib Figure
@@ -50,6 +59,11 @@ GAP_FLIP = 24.0  # width of an interface with spin flip (its element is drawn in
 FLIP_TAP = 2.0   # its verticals stand this far inside the gap
 BAY = 3.0      # extra room left of U for the motor branch
 Y = {0: 0.0, 1: H}  # band code -> row height (paper: down band on top)
+PITCH = 17.0   # vertical distance between two rows of a wrapped drawing
+RETURN = (3.5, 4.5)  # depth below a row of the return wires of the up and down bands
+WRAP_WIDTH = 64.0  # a chain no wider than this (Berger's 4-layer pillar) is not wrapped
+ASPECT = 2.5   # a wider one: the fewest rows making it at most this much wider than high
+MARGIN_X, HEIGHT = 12.0, 19.0  # a row's extent beyond its chain; a one-row drawing's height
 _TAG = "circuitspin"  # attribute set on every element that stands for a circuit part
 _FILL = {True: "#f7e3d4", False: "#e3ecf7"}  # ferromagnet, normal metal
 
@@ -76,9 +90,11 @@ def _network_to_draw(obj, max_segments):
 
 
 class _Layout:
-    """x of every profile row, and which rows each node stands on."""
+    """Where every profile row is drawn: its x and the y of its drawing row (``y0``),
+    and which profile rows each node stands on.  A profile row after which the drawing
+    is cut is drawn a second time at the start of the next drawing row (``out``)."""
 
-    def __init__(self, net: Network):
+    def __init__(self, net: Network, rows: int | None = None):
         self.net = net
         nrows = net.rows_up.size
         x = np.zeros(nrows)
@@ -99,7 +115,16 @@ class _Layout:
             x[r] = x[r - 1] + step
             x_left[r] = x[r] - (BAY - 0.5 if r == motor_row else 0.0)
         x_left[0] = x[0]
-        self.x, self.x_left, self.motor_row = x, x_left, motor_row
+        self.motor_row = motor_row
+        # cut at layer boundaries into drawing rows; x measured from each row's start
+        cuts = _cuts(x, np.flatnonzero(np.diff(net.rows_layer)) + 1, rows)
+        self.cuts = cuts
+        self.n_rows = len(cuts) + 1
+        strip = np.searchsorted(np.asarray(cuts, dtype=int), np.arange(nrows), side="right")
+        origin = np.array([0.0] + [x[c - 1] for c in cuts])[strip]
+        self.x, self.x_left = x - origin, x_left - origin
+        self.y0 = -PITCH * strip
+        self.out = {c - 1: (0.0, -PITCH * (k + 1)) for k, c in enumerate(cuts)}
         self.rows_of = {}
         for r in range(nrows):
             for node in {int(net.rows_up[r]), int(net.rows_dn[r])}:
@@ -120,9 +145,66 @@ class _Layout:
             return None
         raise NetworkError(f"schematic: nodes {a} and {b} are not on adjacent rows")
 
-    def point(self, node: int, row: int, band: int, left=False):
+    def point(self, node: int, row: int, band: int, left=False, right=False):
+        """Where ``node`` of profile row ``row`` is drawn on ``band``'s line; ``left``:
+        where edges from the previous row attach, ``right``: where edges to the next
+        row attach (the copy at the start of the next drawing row after a cut)."""
+        if right and row in self.out:
+            x, y0 = self.out[row]
+            return (x, y0 + Y[band])
         xs = self.x_left if left else self.x
-        return (float(xs[row]), Y[band])
+        return (float(xs[row]), float(self.y0[row]) + Y[band])
+
+
+def _row_widths(x, cuts):
+    """Widths of the drawing rows when profile row positions ``x`` are cut before the
+    profile rows ``cuts`` (each drawing row starts at the copy of the row before)."""
+    starts = [0] + [c - 1 for c in cuts]
+    ends = [c - 1 for c in cuts] + [len(x) - 1]
+    return [x[e] - x[s] for s, e in zip(starts, ends)]
+
+
+def _greedy(x, candidates, cap):
+    """Cuts that keep every drawing row within ``cap`` where they can (first fit)."""
+    cuts, start = [], 0.0
+    for i, c in enumerate(candidates):
+        nxt = candidates[i + 1] - 1 if i + 1 < len(candidates) else len(x) - 1
+        if x[nxt] - start > cap:  # the next layer would overflow this row: cut before it
+            cuts.append(int(c))
+            start = x[c - 1]
+    return cuts
+
+
+def _balanced(x, candidates, n):
+    """At most ``n`` drawing rows whose widest is as narrow as cuts at ``candidates``
+    allow (bisection on the widest row, first-fit cuts)."""
+    lo, hi = 0.0, float(x[-1] - x[0])
+    best = []
+    for _ in range(60):
+        cap = 0.5 * (lo + hi)
+        cuts = _greedy(x, candidates, cap)
+        if len(cuts) < n:
+            hi, best = cap, cuts
+        else:
+            lo = cap
+    return best
+
+
+def _cuts(x, candidates, rows):
+    """Profile rows before which the drawing starts a new row (layer boundaries)."""
+    candidates = [int(c) for c in candidates]
+    if rows is not None:
+        if rows < 1:
+            raise NetworkError(f"schematic: rows must be a positive integer, got {rows}")
+        return _balanced(x, candidates, rows)
+    if x[-1] - x[0] <= WRAP_WIDTH:
+        return []
+    for n in range(1, len(candidates) + 2):
+        cuts = _balanced(x, candidates, n)
+        width = max(_row_widths(x, cuts)) + MARGIN_X
+        if width <= ASPECT * (HEIGHT + PITCH * len(cuts)):
+            return cuts
+    return cuts
 
 
 def _tag(element, **info):
@@ -131,7 +213,7 @@ def _tag(element, **info):
 
 
 def draw_schematic(stack_or_network, path=None, current: float | None = None,
-                   max_segments: int = 4):
+                   max_segments: int = 4, rows: int | None = None):
     """Draw Berger's Fig. 3 for a stack or a built network; returns the schemdraw Drawing.
 
     Parameters
@@ -146,21 +228,28 @@ def draw_schematic(stack_or_network, path=None, current: float | None = None,
         Source current (A) written beside the current source.
     max_segments : int
         Largest number of segments per layer drawn one by one.
+    rows : int, optional
+        Wrap the chain of layers into this many rows of the drawing (at most; cuts fall
+        at layer boundaries).  Default: one row up to ``WRAP_WIDTH`` drawing units (the
+        four-layer pillar), else the fewest rows that make the drawing at most
+        ``ASPECT`` (2.5) times as wide as high.
     """
     from ..optional import require
 
     schemdraw = require("schemdraw", "schematic", "the schematic")
     elm = require("schemdraw.elements", "schematic", "the schematic")
     net, original = _network_to_draw(stack_or_network, max_segments)
-    lay = _Layout(net)
+    lay = _Layout(net, rows)
     d = schemdraw.Drawing(show=False)
     d.config(fontsize=20, unit=3.0, inches_per_unit=0.5, lw=2.4)
     d.circuitspin_network = net
     d.circuitspin_original = original
+    d.circuitspin_rows = lay.n_rows
 
     _draw_layer_boxes(d, elm, lay)
     _draw_edges(d, elm, lay)
     _draw_merged_and_motor_wires(d, elm, lay)
+    _draw_row_returns(d, elm, lay)
     _draw_motor(d, elm, lay)
     _draw_electrodes(d, elm, lay, current)
     _draw_dots(d, elm, lay)
@@ -174,13 +263,13 @@ def _draw_layer_boxes(d, elm, lay):
     net, stack = lay.net, lay.net.stack
     for li, layer in enumerate(stack.layers):
         rows = np.flatnonzero(net.rows_layer == li)
-        x0, x1 = lay.x[rows[0]], lay.x[rows[-1]]
+        x0, x1, y0 = lay.x[rows[0]], lay.x[rows[-1]], lay.y0[rows[0]]
         colour = _FILL[layer.material.ferromagnetic]
-        d.add(elm.Rect(corner1=(x0, -0.9), corner2=(x1, H + 0.9), lw=0.5, fill=colour,
-                       color=colour))
+        d.add(elm.Rect(corner1=(x0, y0 - 0.9), corner2=(x1, y0 + H + 0.9), lw=0.5,
+                       fill=colour, color=colour))
         arrow = {"up": " ↑", "down": " ↓"}[layer.magnetization] \
             if layer.material.ferromagnetic else ""
-        d.add(elm.Label().at(((x0 + x1) / 2, H + 2.6)).label(
+        d.add(elm.Label().at(((x0 + x1) / 2, y0 + H + 2.6)).label(
             f"{layer.name}{arrow}\n{layer.material.name} {layer.thickness * 1e9:.4g} nm",
             fontsize=22))
 
@@ -214,7 +303,7 @@ def _draw_edges(d, elm, lay):
             lo, hi = (a, b) if band[a] == 0 else (b, a)
             p, q = lay.point(lo, r, 0), lay.point(hi, r, 1)
             if (lo, hi) in drawn:  # the vertical of an interface element, in its gap
-                p, q = _flip_tap(d, elm, lay, r, p, q)
+                p, q = _flip_tap(d, elm, lay, r)
             drawn.add((lo, hi))
             _resistor(d, elm, p, q, EDGE_KINDS[k], g, "bottom")
             continue
@@ -233,7 +322,7 @@ def _draw_edges(d, elm, lay):
         else:
             ba = bb if ba == 2 else ba
             bb = ba if bb == 2 else bb
-        p = lay.point(a, ra, ba)
+        p = lay.point(a, ra, ba, right=across)
         q = lay.point(b, rb, bb, left=across)
         if k == DIAGONAL:  # bodies apart: rising one low-left, falling one low-right
             body = (0.2, 0.4) if ba == 0 else (0.6, 0.8)
@@ -242,29 +331,56 @@ def _draw_edges(d, elm, lay):
             _resistor(d, elm, p, q, EDGE_KINDS[k], g, "top" if ba == 1 else "bottom")
 
 
-def _flip_tap(d, elm, lay, r, p, q):
+def _flip_tap(d, elm, lay, r):
     """End points of an interface element's vertical at row ``r``, moved ``FLIP_TAP``
-    into the interface's gap (wires back to the row's nodes)."""
+    into the interface's gap (wires back to the row's nodes; after a cut, the gap is at
+    the start of the next drawing row)."""
     first = r > 0 and lay.net.rows_layer[r - 1] != lay.net.rows_layer[r]
-    x = lay.x_left[r] - FLIP_TAP if first else lay.x[r] + FLIP_TAP
-    p2, q2 = (x, p[1]), (x, q[1])
-    x0 = lay.x_left[r] if first else p[0]
-    d.add(elm.Line().endpoints((x0, p[1]), p2))
-    d.add(elm.Line().endpoints((x0, q[1]), q2))
-    return p2, q2
+    x0, lo = lay.point(None, r, 0, left=first, right=not first)
+    hi = lo + H
+    x = x0 - FLIP_TAP if first else x0 + FLIP_TAP
+    d.add(elm.Line().endpoints((x0, lo), (x, lo)))
+    d.add(elm.Line().endpoints((x0, hi), (x, hi)))
+    return (x, lo), (x, hi)
 
 
 def _draw_merged_and_motor_wires(d, elm, lay):
     """Wires joining the two drawn rows of a merged node, and the U/D taps."""
     net = lay.net
     for r in range(1, net.rows_up.size):
-        if net.rows_up[r] == net.rows_up[r - 1] and lay.x[r - 1] != lay.x_left[r]:
+        if net.rows_up[r] == net.rows_up[r - 1]:
             for band in (0, 1):
-                d.add(elm.Line().endpoints((lay.x[r - 1], Y[band]), (lay.x_left[r], Y[band])))
+                p = lay.point(None, r - 1, band, right=True)
+                q = lay.point(None, r, band, left=True)
+                if p != q:
+                    d.add(elm.Line().endpoints(p, q))
     r = lay.motor_row
     if r is not None and lay.x_left[r] != lay.x[r]:
         for band in (0, 1):
-            d.add(elm.Line().endpoints((lay.x_left[r], Y[band]), (lay.x[r], Y[band])))
+            d.add(elm.Line().endpoints(lay.point(None, r, band, left=True),
+                                       lay.point(None, r, band)))
+
+
+def _draw_row_returns(d, elm, lay):
+    """At every cut: the last node of a drawing row wired, band by band, to its copy at
+    the start of the next row (the down band's wire outside the up band's at the right,
+    inside it at the left, so that the two never cross)."""
+    for r in sorted(lay.out):
+        for band, (right, depth, left) in ((1, (2.0, RETURN[1], -1.0)),
+                                           (0, (1.0, RETURN[0], -2.0))):
+            xe, ye = lay.point(None, r, band)
+            xs, ys = lay.point(None, r, band, right=True)
+            y_run = float(lay.y0[r]) - depth
+            path = [(xe, ye), (xe + right, ye), (xe + right, y_run), (xs + left, y_run),
+                    (xs + left, ys), (xs, ys)]
+            for p, q in zip(path[:-1], path[1:]):
+                d.add(elm.Line().endpoints(p, q))
+        for band in (0, 1):
+            d.add(elm.Dot().at(lay.point(None, r, band, right=True)))
+        name = lay.net.stack.layers[int(lay.net.rows_layer[r])].name
+        xs, ys = lay.point(None, r, 1, right=True)
+        d.add(elm.Label().at((xs, ys + 0.9)).label(f"{name} (cont.)", fontsize=16,
+                                                    color="#555555"))
 
 
 def _draw_motor(d, elm, lay):
@@ -273,11 +389,11 @@ def _draw_motor(d, elm, lay):
         return
     motor = net.stack.motor
     r = lay.motor_row
-    xm = lay.x_left[r]
-    mid = (xm, H / 2)
+    xm, y0 = lay.x_left[r], float(lay.y0[r])
+    mid = (xm, y0 + H / 2)
     # U (+) is the motor layer's majority band: the up row, or the down row for a layer
     # magnetised "down"
-    yu, yd = Y[int(net.node_band[net.u])], Y[int(net.node_band[net.d])]
+    yu, yd = (y0 + Y[int(net.node_band[n])] for n in (net.u, net.d))
     emf = d.add(elm.Motor().endpoints((xm, yu), mid).label(
         ["+", f"E = hf/e\n{eng(net.motor_emf, 'V')}", "−"], loc="top", fontsize=18))
     _tag(emf, kind="motor-emf", emf=net.motor_emf)
@@ -292,23 +408,24 @@ def _draw_motor(d, elm, lay):
         gap = d.add(elm.Gap().endpoints(mid, (xm, yd)).label(text, loc="top", fontsize=18))
         _tag(gap, kind="motor-open", g=0.0)
         step = 0.5 if yd > yu else -0.5
-        for y in (H / 2 + step, yd - step):  # the open terminals, wired to the branch ends
+        for y in (y0 + H / 2 + step, yd - step):  # the open terminals, wired to the branch ends
             d.add(elm.Dot(open=True).at((xm, y)))
-        d.add(elm.Line().endpoints(mid, (xm, H / 2 + step)))
+        d.add(elm.Line().endpoints(mid, (xm, y0 + H / 2 + step)))
         d.add(elm.Line().endpoints((xm, yd - step), (xm, yd)))
-    for y in (0.0, H):  # junction dots at the taps (plain dots: not network nodes)
+    for y in (y0, y0 + H):  # junction dots at the taps (plain dots: not network nodes)
         d.add(elm.Dot().at((xm, y)))
     for name, y in (("U", yu), ("D", yd)):
-        d.add(elm.Label().at((xm - 0.35, y + (0.45 if y else -0.45))).label(
+        d.add(elm.Label().at((xm - 0.35, y + (0.45 if y > y0 else -0.45))).label(
             name, fontsize=24, color="C2"))
 
 
 def _draw_electrodes(d, elm, lay, current):
     net = lay.net
     for node, row in ((net.source, 0), (net.ground, net.rows_up.size - 1)):
-        x = lay.x[row]
-        for y0, y1 in ((0.0, H / 2), (H / 2, H)):
-            d.add(_tag(elm.Line(lw=7).endpoints((x, y0), (x, y1)), kind="electrode"))
+        x, y0 = lay.x[row], lay.y0[row]
+        for ya, yb in ((0.0, H / 2), (H / 2, H)):
+            d.add(_tag(elm.Line(lw=7).endpoints((x, y0 + ya), (x, y0 + yb)),
+                       kind="electrode"))
     x0 = lay.x[0]
     xs = x0 - 3.0
     d.add(elm.Line().endpoints((x0, H / 2), (xs, H / 2)))
@@ -316,13 +433,14 @@ def _draw_electrodes(d, elm, lay, current):
         "I" if current is None else f"I =\n{eng(current, 'A')}", loc="top"))
     _tag(src, kind="source")
     _tag(d.add(elm.Ground().at((xs, -2.0))), kind="ground")
-    xe = lay.x[-1]
-    d.add(elm.Line().endpoints((xe, 0.0), (xe, -2.0)))
-    _tag(d.add(elm.Ground().at((xe, -2.0))), kind="ground")
-    for x in (x0, xe):
-        d.add(elm.Label().at((x, H + 1.5)).label("electrode\n(bands shorted)", fontsize=16))
-    d.add(elm.Label().at((xe + 0.6, H)).label("down band", fontsize=20, halign="left"))
-    d.add(elm.Label().at((xe + 0.6, 0.0)).label("up band", fontsize=20, halign="left"))
+    xe, ye = lay.x[-1], lay.y0[-1]
+    d.add(elm.Line().endpoints((xe, ye), (xe, ye - 2.0)))
+    _tag(d.add(elm.Ground().at((xe, ye - 2.0))), kind="ground")
+    for x, y in ((x0, 0.0), (xe, ye)):
+        d.add(elm.Label().at((x, y + H + 1.5)).label("electrode\n(bands shorted)",
+                                                     fontsize=16))
+    d.add(elm.Label().at((xe + 0.6, ye + H)).label("down band", fontsize=20, halign="left"))
+    d.add(elm.Label().at((xe + 0.6, ye)).label("up band", fontsize=20, halign="left"))
 
 
 def _draw_dots(d, elm, lay):
@@ -331,9 +449,9 @@ def _draw_dots(d, elm, lay):
     for node in range(net.n_nodes):
         rows = lay.rows_of[node]
         if lay.electrode(node):
-            xy = (lay.x[rows[0]], H / 2)
+            xy = (lay.x[rows[0]], lay.y0[rows[0]] + H / 2)
         else:
-            xy = (lay.x[rows[-1]], Y[int(net.node_band[node])])
+            xy = lay.point(node, rows[-1], int(net.node_band[node]))
         _tag(d.add(elm.Dot(radius=0.1).at(xy)), kind="node", node=node)
 
 
@@ -359,8 +477,12 @@ def _draw_notes(d, elm, lay, original):
     if net.u is not None:
         lines.append("Motor between U and D: counter-EMF E = hf/e (+ at U) in series with "
                      "R_M = R_1/n_m, R_1 = hbar/(2 e² Δα); open when n_m = 0.")
-    d.add(elm.Label().at((x0, -4.2)).label("\n".join(lines), fontsize=18,
-                                           halign="left", valign="top"))
+    if lay.n_rows > 1:
+        lines.append(f"The chain is wrapped into {lay.n_rows} rows: the two wires at the end "
+                     "of a row join its last node, band by band, to the same node drawn "
+                     "again at the start of the next row.")
+    d.add(elm.Label().at((x0, float(lay.y0[-1]) - 4.2)).label(
+        "\n".join(lines), fontsize=18, halign="left", valign="top"))
 
 
 # ---------------------------------------------------------------- output
