@@ -63,7 +63,8 @@ def stack_data(stack) -> dict:
 
 def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *,
           segments: int | None = None, workers: int | None = 1, scheduler=None,
-          progress: bool = False, max_points: int | None = None, gmr=False) -> xr.Dataset:
+          progress: bool = False, max_points: int | None = None, gmr=False,
+          per_layer: bool = False) -> xr.Dataset:
     """The grid of ``params`` at ``currents`` as an ``xarray.Dataset``.
 
     ``stack``: a Stack or Geometry (:func:`circuitspin.load_stack`,
@@ -76,6 +77,16 @@ def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *
     ``workers`` (default 1: in this process), ``scheduler``, ``progress``,
     ``max_points``, ``gmr`` and ``segments``: as for
     :func:`circuitspin.sweep.run_sweep`.
+
+    ``per_layer=True`` (a straight stack, with currents) adds the fields of
+    :mod:`circuitspin.layer_sweep`, labelled by layer names: ``spin_accumulation`` (V)
+    and ``spin_current`` (A) with dimensions ``interface`` (``"LEFT|RIGHT"``),
+    ``side`` (``left``, ``right``) and ``component`` (``x``, ``y``, ``z``), and
+    ``torque`` (N m) with dimensions ``magnet`` (the ferromagnets' names) and
+    ``component``: ``ds["spin_accumulation"].sel(interface="N|F2", side="right")`` is
+    :meth:`Solution.spin_accumulation("N|F2")["right"] <circuitspin.solution.Solution.spin_accumulation>`
+    at every grid point and current.  They solve each grid point's network on its own
+    (the per-stack path, not the batched solver), about as long again as the sweep.
     """
     data = stack_data(stack)
     axes = []
@@ -93,6 +104,12 @@ def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *
             "units", PARAM_UNITS.get(axis.path.rsplit(".", 1)[-1], "1"))
     if "current" in ds.coords and stack.motor is not None:  # where V_UD is taken
         ds.coords["motor_layer"] = stack.motor.layer
+    if per_layer and "current" in ds.coords:
+        from .layer_sweep import add_layer_fields
+
+        ds = add_layer_fields(ds, data, axes, ds["current"].values, source=stack.source,
+                              segments=segments, workers=workers, scheduler=scheduler,
+                              progress=progress)
     return ds
 
 
