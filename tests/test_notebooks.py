@@ -92,6 +92,38 @@ def test_notebook_executes_without_error(path, jupyter_dirs):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
+    # no warning either: what a re-run stores must pass the stored-output test below
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", ""))
+            assert out.get("name") != "stderr" and "Warning" not in text, text[:300]
+    # the figure at the end is displayed by the kernel itself (no %matplotlib magic)
+    last = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()][-1]
+    assert any(m in o.get("data", {}) for o in last.outputs for m in FIGURE_MIME)
+
+
+def test_library_figures_display_without_magic(jupyter_dirs, tmp_path):
+    """A plot function's Figure, the schematic's Figure and Drawing, shown by a fresh
+    kernel with no ``%matplotlib`` line: each cell's result carries an image."""
+    nbformat = pytest.importorskip("nbformat")
+    stack = ROOT / "netlists" / "berger_pillar.toml"
+    cells = [
+        f"import circuitspin as cs\nfrom circuitspin import plot\n"
+        f"st = cs.load_stack({str(stack)!r})\nsol = cs.solve(cs.build_network(st), 1e-3)",
+        "plot.plot_profile(sol)",
+        "plot.schematic_figure(plot.draw_schematic(st))",
+        "plot.draw_schematic(st)",
+        "from circuitspin.devices import sweep_currents\n"
+        "plot.plot_motor_sweep(sweep_currents(st, [0, 1e-3]))",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    path = tmp_path / "figures.ipynb"
+    nbformat.write(nb, path)
+    out = execute(path, *jupyter_dirs)
+    for cell in out.cells[1:]:
+        data = [o.get("data", {}) for o in cell.outputs if o.output_type == "execute_result"]
+        assert data and any(m in d for d in data for m in FIGURE_MIME), cell.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -114,13 +146,14 @@ def test_notebook_is_stored_with_outputs_ending_in_a_figure(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_uses_the_public_api_finds_its_files_and_stores_no_warning(path):
     """No command-line internals, no path relative to the notebooks folder (a kernel
-    started elsewhere, an editor's, would not find the stack files), and no stored
-    warning or stderr output."""
+    started elsewhere, an editor's, would not find the stack files), no magic command
+    for figures, and no stored warning or stderr output."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     source = "".join("".join(c["source"]) for c in code)
     assert "circuitspin.commands" not in source and "circuitspin.cli" not in source
     assert 'Path("..")' not in source and "../netlists" not in source
+    assert "%matplotlib" not in source  # figures display without it
     for cell in code:
         for out in cell.get("outputs", []):
             text = "".join(out.get("text", ""))

@@ -16,7 +16,7 @@ def plot_angular_sweep(ds, fig=None):
     import numpy as np
 
     if fig is None:
-        from matplotlib.figure import Figure
+        from .figure import Figure
 
         fig = Figure(figsize=(10, 4))
     params = [d for d in ds["torque_damping_like"].dims if d != "current"]

@@ -43,7 +43,7 @@ def axes_for(ax, fig, shape: tuple[int, ...], size, **subplots):
         squeezed = np.empty(shape).squeeze().shape  # as fig.subplots(*shape) returns them
         return flat[0].figure, (flat[0] if not squeezed else flat.reshape(squeezed)), False
     if fig is None:
-        from matplotlib.figure import Figure
+        from .figure import Figure
 
         fig = Figure(figsize=size)
     return fig, fig.subplots(*shape, **subplots) if shape else fig.subplots(), True

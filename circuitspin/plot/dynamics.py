@@ -17,7 +17,7 @@ import numpy as np
 def plot_trajectory(traj, fig=None, title=None):
     """m(t) and the trajectory on the sphere (see the module docstring)."""
     if fig is None:
-        from matplotlib.figure import Figure
+        from .figure import Figure
 
         fig = Figure(figsize=(10.0, 4.2))
     ax = fig.add_subplot(1, 2, 1)
@@ -52,7 +52,7 @@ def plot_trajectory(traj, fig=None, title=None):
 def plot_state_map(ds, fig=None):
     """Final m . (initial magnetization) and precession frequency (see the docstring)."""
     if fig is None:
-        from matplotlib.figure import Figure
+        from .figure import Figure
 
         fig = Figure(figsize=(10.0, 4.0))
     axis = np.asarray(ds.attrs.get("field_direction", [0.0, 0.0, 1.0]))

@@ -39,7 +39,7 @@ def plot_fit(result, fig=None, points: int = 40, ax=None):
             if (s.x_path, name) not in panels:
                 panels.append((s.x_path, name))
     if ax is None:
-        from matplotlib.figure import Figure
+        from .figure import Figure
 
         fig = fig if fig is not None else Figure(figsize=(5.0, 5.5))
         grid = fig.add_gridspec(2, len(panels), height_ratios=(3, 1), hspace=0.08)

@@ -27,7 +27,7 @@ def plot_motor_sweep(result: dict, fig=None, log_n: bool = False, ax=None):
     (shows the sub-threshold rise; the default linear scale shows the linear growth).
     ``ax``: 2 x 3 Axes (V_UD, n, I_M; cone angle, I-V, power).
     """
-    from matplotlib.figure import Figure
+    from .figure import Figure
 
     from .axes import axes_for
 

@@ -52,7 +52,7 @@ def _new_figure(fig, size):
     """A fresh Figure with no pyplot state (works headless and in notebooks)."""
     if fig is not None:
         return fig
-    from matplotlib.figure import Figure
+    from .figure import Figure
 
     return Figure(figsize=size)
 

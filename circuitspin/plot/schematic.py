@@ -510,7 +510,7 @@ def schematic_figure(drawing, dpi: float = 100, ax=None):
     """Render ``drawing`` on a new ``matplotlib.figure.Figure`` at the drawing's scale
     (no pyplot); in a notebook it shows inline as a PNG.  ``ax``: draw on this Axes
     instead (its figure is returned)."""
-    from matplotlib.figure import Figure
+    from .figure import Figure
 
     bbox = drawing.get_bbox()
     margin = 0.5
