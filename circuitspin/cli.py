@@ -167,7 +167,9 @@ def _readable(f: dict, sol) -> str:
                          + (f"; cone angle {f['theta_deg']:.4g} deg"
                             if f.get("theta_deg") is not None else ""))
     acc = f.get("spin_accumulation") or {}
-    if acc and "left" in next(iter(acc.values())) and "torque" not in f:
+    # every stack gives "torque" (zero vectors when collinear); only a non-collinear one
+    # has "torque_parts" and is printed as vectors
+    if acc and "left" in next(iter(acc.values())) and "torque_parts" not in f:
         lines.append("spin accum.    V_up - V_dn (lab frame) at each interface, left | right:")
         lines += [f"  {k:14} {a['left'][2]:.6g} V | {a['right'][2]:.6g} V"
                   for k, a in acc.items()]

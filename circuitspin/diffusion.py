@@ -321,14 +321,22 @@ def _equilibrated_solve(M, b):
     return z
 
 
-def solve_diffusion(stack: Stack | Geometry, current: float) -> "DiffusionSolution":
+def solve_diffusion(stack: Stack | Geometry, current: float | str) -> DiffusionSolution:
     """Solve the spin-diffusion equations of ``stack`` (a Stack or a Geometry) with
-    ``current`` (A) entering its source terminal."""
+    ``current`` entering its source terminal: a number in amperes, or a string with
+    units (``"1 mA"``)."""
+    from .errors import StackError
+    from .units import to_si
+
+    try:
+        current = to_si(current, "A") if isinstance(current, str) else float(current)
+    except (TypeError, ValueError) as exc:
+        raise StackError(f"current: {exc}") from None
+    if not np.isfinite(current):
+        raise StackError(f"current: must be finite, got {current!r}")
     check_geometry(stack, "solve_diffusion")
     ws = stack.geometry
     if getattr(ws, "spin_axis", ()) is None:
-        from .errors import StackError
-
         raise StackError(f"{ws.source}: the magnets are not collinear: use "
                          "circuitspin.diffusion_vector.solve_noncollinear")
     a_ref = _area_scale(ws)
@@ -349,6 +357,15 @@ class DiffusionSolution:
     z: np.ndarray
     pieces: tuple
     system: _System
+
+    def __repr__(self) -> str:
+        lines = [f"DiffusionSolution of {self.geometry.title!r} at {self.current:.6g} A "
+                 f"(closed form): voltage {self.voltage:.6g} V, resistance "
+                 f"{self.resistance:.6g} ohm"]
+        if self.geometry.motor is not None:
+            lines.append(f"  V_UD {self.V_UD:.6g} V at {self.geometry.motor.layer!r} "
+                         f"(its frame), motor current {self.motor_current:.4g} A")
+        return "\n".join(lines)
 
     def at(self, layer: int, xi):
         """(V_up, V_dn, I_up, I_dn) at local positions ``xi`` (m) of wire ``layer``."""

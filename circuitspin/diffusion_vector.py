@@ -247,6 +247,15 @@ class VectorDiffusionSolution:
     info: list
     forms: _Forms
 
+    def __repr__(self) -> str:
+        lines = [f"VectorDiffusionSolution of {self.stack.title!r} at {self.current:.6g} A "
+                 f"(closed form): voltage {self.voltage:.6g} V, resistance "
+                 f"{self.resistance:.6g} ohm"]
+        if self.V_UD is not None:
+            lines.append(f"  V_UD {self.V_UD:.6g} V at {self.stack.motor.layer!r} "
+                         "(its frame)")
+        return "\n".join(lines)
+
     def _value(self, form):
         row, const = form
         return float(row @ self.z + const)

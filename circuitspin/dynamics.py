@@ -11,9 +11,9 @@ with ``u`` the anisotropy axis (the layer's initial magnetization), ``N`` the
 demagnetisation tensor (a thin film whose normal is the stack axis x: diag(1, 0, 0)),
 ``alpha`` the Gilbert damping (plus an optional spin-pumping part) and ``tau(m)`` the
 spin-transfer torque in N m: the spin angular momentum per second the layer absorbs
-(physics.md section 7: ``hbar/2e`` times the transverse spin current flowing into it).
-The magnet's spin angular momentum is ``-(Ms V / gamma) m`` (moment and spin point
-opposite ways), hence the minus sign in ``s``.  Solved for dm/dt (Landau-Lifshitz form)::
+(docs/noncollinear.md, "Outputs": ``hbar/2e`` times the transverse spin current
+flowing into it).  The magnet's spin angular momentum is ``-(Ms V / gamma) m`` (moment
+and spin point opposite ways), hence the minus sign in ``s``.  Solved for dm/dt (Landau-Lifshitz form)::
 
     (1 + alpha^2) dm/dt = T + alpha m x T,      T = -gamma m x B_eff + s(m)
 
@@ -67,7 +67,8 @@ from scipy import constants as _c
 
 from .errors import CircuitSpinError, SolverError
 
-#: gyromagnetic ratio of the electron used unless given, rad/(s T) (physics.md section 9)
+#: gyromagnetic ratio of the electron used unless given, rad/(s T)
+#: (docs/model.md, "Macrospin dynamics")
 GAMMA = 1.76e11
 MU0 = _c.mu_0
 _MU_B = _c.physical_constants["Bohr magneton"][0]

@@ -1,7 +1,7 @@
 """The circuit's own spin-transfer torque on the macrospin, solved quasi-statically at m.
 
 The circuit relaxes in femtoseconds, so at every m of the free layer the torque is that
-of the charge + spin-vector circuit (physics.md section 7; docs/model.md) with the layer
+of the charge + spin-vector circuit (docs/noncollinear.md) with the layer
 magnetised along m: ``tau(m) = (hbar / 2e) sum over its F|N contacts of
 A [g_mix D_perp + g_mix_im (D x m)]``, D the normal metal's spin accumulation there.
 

@@ -234,7 +234,7 @@ def _has_motor(network: Network) -> bool:
     return network.u is not None and network.motor_g > 0
 
 
-def to_spice(network: Network, current: float, *, dialect: str = "ngspice",
+def to_spice(network: Network, current: float | str, *, dialect: str = "ngspice",
              title: str | None = None, motor: bool = True, extra_lines=(),
              analysis: str = ".op") -> str:
     """The SPICE deck of ``network`` driven by ``current`` (A); see the module docstring.
@@ -242,8 +242,9 @@ def to_spice(network: Network, current: float, *, dialect: str = "ngspice",
     Parameters
     ----------
     network : Network
-    current : float
-        Current (A) into the source electrode; it leaves through ground ``0``.
+    current : float or str
+        Current (A, or a string with units: ``"1 mA"``) into the source electrode; it
+        leaves through ground ``0``.
     dialect : {"ngspice", "xyce"}
         ``"xyce"`` adds a ``.print dc`` line (Xyce prints nothing for a bare ``.op``).
     title : str, optional
@@ -268,10 +269,12 @@ def to_spice(network: Network, current: float, *, dialect: str = "ngspice",
                            f"{type(network).__name__}")
     if dialect not in DIALECTS:
         raise NetlistError(f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
+    from .units import to_si
+
     try:
-        current = float(current)
-    except (TypeError, ValueError):
-        raise NetlistError(f"current must be a number (A), got {current!r}") from None
+        current = to_si(current, "A") if isinstance(current, str) else float(current)
+    except (TypeError, ValueError) as exc:
+        raise NetlistError(f"current: {exc}") from None
     if not np.isfinite(current):
         raise NetlistError(f"current must be finite, got {current!r}")
     st_motor = getattr(network.stack, "motor", None)

@@ -165,6 +165,21 @@ def test_solve_accepts_units():
             cs.solve(net, bad)
 
 
+def test_closed_form_and_deck_accept_units_as_solve_does():
+    st = cs.load_stack(PILLAR)
+    net = cs.build_network(st)
+    a, b = cs.solve_diffusion(st, "1 mA"), cs.solve_diffusion(st, 1e-3)
+    assert a.current == b.current == 1e-3
+    np.testing.assert_array_equal(a.z, b.z)
+    assert cs.to_spice(net, "1 mA") == cs.to_spice(net, 1e-3)
+    assert cs.solve_diffusion(st, np.int64(2)).current == 2.0
+    for bad, why in (("1 m", "wrong units"), (float("nan"), "finite"), (object(), "current")):
+        with pytest.raises(StackError, match=why):
+            cs.solve_diffusion(st, bad)
+        with pytest.raises(cs.CircuitSpinError, match=why):
+            cs.to_spice(net, bad)
+
+
 def test_sweep_dataset_equals_one_solve_per_point():
     st = cs.load_stack(PILLAR)
     thick = ["5 nm", "10 nm", "20 nm"]
@@ -261,12 +276,17 @@ def test_reprs_are_short():
     st = cs.load_stack(PILLAR)
     net = cs.build_network(st)
     sol = cs.solve(net, 1e-3)
+    from circuitspin.diffusion_vector import solve_noncollinear
+
+    tilted = cs.load_stack(NETLISTS / "noncollinear" / "pillar_90deg.toml")
     for obj in (st, st.layers[0], net, sol, cs.load_stack(NETLISTS / "nonlocal_spin_valve.toml"),
-                cs.load_stack(NETLISTS / "nonlocal_spin_valve.toml").layers[0], cs.gmr(st)):
+                cs.load_stack(NETLISTS / "nonlocal_spin_valve.toml").layers[0], cs.gmr(st),
+                cs.solve_diffusion(st, 1e-3), solve_noncollinear(tilted, 1e-3),
+                cs.load_stack(NETLISTS / "spin_valve_multilayer.toml")):
         text = repr(obj)
         assert len(text.splitlines()) <= 8 and len(text) <= 800, text
     assert "F1" in repr(st) and "N2" in repr(st) and "V_UD" in repr(sol)
-    tilted = cs.load_stack(NETLISTS / "noncollinear" / "pillar_90deg.toml")
+    assert "V_UD" in repr(cs.solve_diffusion(st, 1e-3))
     assert "F2 Co 3.00 nm m [1, 0," in repr(tilted)   # its direction, not "up"
 
 

@@ -310,6 +310,13 @@ def test_spin_accumulation_in_solve_json_and_text(tmp_path):
     assert out["V_UD"] is None
     text = run_cli("solve", f, "--current", "1e-3").stdout
     assert "spin accum." in text and "N|F2" in text
+    # a collinear stack prints the splitting V_up - V_dn, the JSON's z component (its
+    # zero torque vectors, which the JSON carries, are not printed as a torque table)
+    assert "V_up - V_dn (lab frame)" in text and "torque" not in text
+    right = out["spin_accumulation"]["N|F2"]["right"]
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("N|F2"))
+    assert float(line.split("|")[-1].split()[0]) == pytest.approx(right[2], rel=1e-5)
+    assert right[:2] == [0.0, 0.0] and out["torque"] == {"F1": [0.0] * 3, "F2": [0.0] * 3}
 
 
 def test_an_invalid_stack_gives_its_error_alone(tmp_path):
