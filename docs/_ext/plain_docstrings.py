@@ -104,7 +104,17 @@ def process(app, what, name, obj, options, lines):
         lines[:0] = ["..", ""]
 
 
+def skip_foreign(app, what, name, obj, skip, options):
+    """Leave out a class member that another library defines (matplotlib gives every
+    Figure subclass its own ``set``, with matplotlib's reST roles): documented there."""
+    module = getattr(obj, "__module__", None) or ""
+    if what == "class" and callable(obj) and module and not module.startswith("circuitspin"):
+        return True
+    return None
+
+
 def setup(app):
     # run before napoleon (priority 500) turns sections into reST
     app.connect("autodoc-process-docstring", process, priority=400)
+    app.connect("autodoc-skip-member", skip_foreign)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
