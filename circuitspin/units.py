@@ -14,6 +14,10 @@ to_si(value, unit) -> float
     the file/table/key.
 eng(value, unit="Ω", digits=3) -> str
     ``value`` in engineering notation with an SI prefix (``eng(6e-9, "m") == '6.00 nm'``).
+eng_scale(values, unit) -> (factor, label)
+    The SI prefix for a plot axis of ``values`` in ``unit``: ``values * factor`` read in
+    ``label`` (``eng_scale([2e-9, 2e-8], "m") == (1e9, "nm")``); compound units other
+    than ``m**2`` stay in SI (factor 1).
 """
 from __future__ import annotations
 
@@ -125,3 +129,40 @@ def eng(value: float, unit: str = "Ω", digits: int = 3) -> str:
     x = float(f"{value / scale:.{digits}g}")  # rounded first: 999.96 -> 1000 -> "1000"
     decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
     return f"{x:.{decimals}f} {prefix}{unit}"
+
+
+#: units an SI prefix goes in front of (the label's spelling), for plot axes
+_PREFIXABLE = {"m": "m", "A": "A", "V": "V", "ohm": "Ω", "Ω": "Ω", "Hz": "Hz", "s": "s",
+               "W": "W", "eV": "eV", "K": "K"}
+
+
+def eng_scale(values, unit: str) -> tuple[float, str]:
+    """(factor, label) for a plot axis: the prefix that puts the largest finite |value|
+    in [1, 1000) (``m**2``: the largest of m², mm², µm², nm² giving at least 1); factor 1
+    and the unit as given when it takes no prefix or there is no nonzero value."""
+    mags = [abs(float(v)) for v in _flat(values)]
+    mag = max((m for m in mags if math.isfinite(m) and m > 0), default=0.0)
+    if mag == 0.0:
+        return 1.0, _PREFIXABLE.get(unit, unit)
+    if unit == "m**2":
+        for scale, prefix in ((1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n")):
+            if mag >= scale ** 2 * (1 - 5e-4):
+                break
+        return 10.0 ** (-2 * round(math.log10(scale))), f"{prefix}m²"
+    if unit not in _PREFIXABLE:
+        return 1.0, unit
+    for scale, prefix in _PREFIXES:
+        if mag >= scale * (1 - 5e-4):  # 999.96 m reads 1.00 k, as eng() rounds it
+            break
+    return 10.0 ** -round(math.log10(scale)), prefix + _PREFIXABLE[unit]
+
+
+def _flat(values):
+    if isinstance(values, (int, float)):
+        return [values]
+    try:
+        import numpy as np
+
+        return np.ravel(np.asarray(values, dtype=float)).tolist()
+    except (TypeError, ValueError):
+        return []

@@ -116,6 +116,35 @@ def test_wrong_axes_are_one_line_errors(sol):
         plot.plot_convergence(sol.network.stack, 1e-3, [1], fig=fig, ax=fig.subplots())
 
 
+def test_one_parameter_sweep_in_engineering_units():
+    """V_UD in µV, thickness in nm, threshold in µA, currents as 1.00 mA: the plotted
+    numbers are the Dataset's times the power of ten the label names."""
+    st = cs.load_stack(PILLAR)
+    ds = cs.sweep(st, currents=[0, 1e-3, 2e-3], params={"layers.N.thickness": "2 nm:20 nm:4"})
+    fig = plot.plot_param_sweep(ds)
+    v_ud, th = fig.axes[0], fig.axes[1]
+    assert (v_ud.get_xlabel(), v_ud.get_ylabel()) == ("layers.N.thickness (nm)", "V_UD (µV)")
+    assert th.get_ylabel() == "threshold current (µA)"
+    assert fig.axes[2].get_ylabel() == "resistance (Ω)"
+    line = v_ud.get_lines()[-1]
+    np.testing.assert_array_equal(line.get_xdata(), ds["layers.N.thickness"].values * 1e9)
+    np.testing.assert_array_equal(line.get_ydata(), ds["V_UD"].values[:, -1] * 1e6)
+    np.testing.assert_array_equal(th.get_lines()[0].get_ydata(),
+                                  ds["threshold_current"].values * 1e6)
+    assert [t.get_text() for t in v_ud.get_legend().get_texts()] == [
+        "I = 0 A", "I = 1.00 mA", "I = 2.00 mA"]
+
+
+@pytest.mark.parametrize("values, unit, factor, label", [
+    ([2e-9, 2e-8], "m", 1e9, "nm"), ([0.0, 1e-3], "A", 1e3, "mA"), ([1.04], "ohm", 1.0, "Ω"),
+    ([1e-16, 1e-12], "m**2", 1e12, "µm²"), ([1e-14], "m**2", 1e18, "nm²"),
+    ([999.96], "m", 1e-3, "km"), ([1e10], "1/m", 1.0, "1/m"), ([np.nan, 0.0], "V", 1.0, "V")])
+def test_eng_scale(values, unit, factor, label):
+    from circuitspin.units import eng_scale
+
+    assert eng_scale(values, unit) == (factor, label)
+
+
 def test_threshold_map_spanning_decades_has_a_log_colour_scale():
     """The threshold current scales with the area: over 1e-16..1e-12 m^2 it spans four
     decades, which a linear colour scale shows as one flat colour; the map's colour
@@ -132,11 +161,15 @@ def test_threshold_map_spanning_decades_has_a_log_colour_scale():
     assert isinstance(mesh.norm, LogNorm)
     drawn_values = np.asarray(mesh.get_array()).ravel()
     expected = ds["threshold_current"].transpose("area", "layers.N.thickness").values
-    np.testing.assert_array_equal(np.sort(drawn_values), np.sort(expected.ravel()))
-    assert th.get_ylabel() == "area (m**2)" or th.get_ylabel().startswith("area (")
-    assert th.get_xlabel().startswith("layers.N.thickness (")
+    assert expected.max() > 1e-3 > expected.min() > 1e-6  # read in mA: up to 1e3 mA
+    assert th.get_title() == "threshold current (mA)"
+    np.testing.assert_array_equal(np.sort(drawn_values), np.sort(expected.ravel() * 1e3))
+    # engineering units on the swept axes: area up to 1e-12 m^2 = 1 um^2, thickness in nm
+    assert th.get_ylabel() == "area (µm²)"
+    assert th.get_xlabel() == "layers.N.thickness (nm)"
     # V_UD at one current goes as 1/area: four decades too
     assert isinstance(v_ud.collections[0].norm, LogNorm)
+    assert v_ud.get_title().endswith("at I = 1.00 mA")
     narrow = cs.sweep(st, currents=[0, 1e-3], params={"area": [1e-14, 2e-14],
                                                       "layers.N.thickness": [5e-9, 1e-8]})
     fig = plot.plot_param_sweep(narrow)       # a factor of 2: a linear colour scale

@@ -108,8 +108,10 @@ def plot_param_sweep(ds, fig=None, ax=None):
     One swept parameter: V_UD against it at the first, middle and last current, and the
     threshold current and stack resistance against it.  Two or more: maps of V_UD at the
     last current and of the threshold current over the first two parameters (the others
-    at their first value).  Returns the Figure.  ``ax``: two Axes.
+    at their first value).  Axes and colour bars in engineering units (nm, mA, µV...:
+    :func:`circuitspin.units.eng_scale`).  Returns the Figure.  ``ax``: two Axes.
     """
+    from ..units import eng
     from .axes import axes_for
 
     fig, axes, own = axes_for(ax, fig, (1, 2), (10, 4))
@@ -118,34 +120,38 @@ def plot_param_sweep(ds, fig=None, ax=None):
     currents = ds["current"].values
     if len(params) == 1:
         p = params[0]
+        x, x_label = _scaled(ds, p)
+        v_ud, v_label = _scaled(ds, "V_UD")
         for k in sorted({0, currents.size // 2, currents.size - 1}):
-            axes[0].plot(ds[p].values, ds["V_UD"].isel(current=k).values, marker=".",
-                         label=f"I = {currents[k]:.3g} A")
-        axes[0].set(xlabel=_axis_label(ds, p), ylabel="V_UD (V)", title="bridge output")
+            axes[0].plot(x, v_ud[..., k], marker=".", label=f"I = {eng(currents[k], 'A')}")
+        axes[0].set(xlabel=x_label, ylabel=v_label, title="bridge output")
         for ax in axes:
             ax.set_xscale("log" if _log_spaced(ds[p].values) else "linear")
         axes[0].legend(fontsize=8)
-        axes[1].plot(ds[p].values, ds["threshold_current"].values, marker=".", color="C3",
-                     label="threshold current")
-        axes[1].set(xlabel=_axis_label(ds, p), ylabel="threshold current (A)")
+        th, th_label = _scaled(ds, "threshold_current", "threshold current")
+        axes[1].plot(x, th, marker=".", color="C3", label="threshold current")
+        axes[1].set(xlabel=x_label, ylabel=th_label)
         twin = axes[1].twinx()
-        twin.plot(ds[p].values, ds["resistance"].values, marker=".", color="C0",
-                  label="resistance")
-        twin.set_ylabel("resistance (ohm)")
+        r, r_label = _scaled(ds, "resistance")
+        twin.plot(x, r, marker=".", color="C0", label="resistance")
+        twin.set_ylabel(r_label)
         axes[1].set_title("threshold (red) and resistance (blue)")
     else:
         p, q = params[:2]
-        for ax, name, title in ((axes[0], "V_UD", f"V_UD at I = {currents[-1]:.3g} A"),
-                                (axes[1], "threshold_current", "threshold current (A)")):
+        (y, y_label), (x, x_label) = _scaled(ds, p), _scaled(ds, q)
+        at = f" at I = {eng(currents[-1], 'A')}"
+        for ax, name, what in ((axes[0], "V_UD", "V_UD"),
+                               (axes[1], "threshold_current", "threshold current")):
             da = ds[name].isel(**rest)
             if "current" in da.dims:
                 da = da.isel(current=-1)
             values = np.asarray(da.transpose(p, q).values)
-            norm, values, title = _colour_scale(values, title)
-            mesh = ax.pcolormesh(ds[q].values, ds[p].values, values, shading="auto",
-                                 norm=norm)
+            values, title = _scaled_values(values, ds[name].attrs.get("units", ""), what)
+            norm, values, title = _colour_scale(values, title + (at if name == "V_UD"
+                                                                 else ""))
+            mesh = ax.pcolormesh(x, y, values, shading="auto", norm=norm)
             fig.colorbar(mesh, ax=ax)
-            ax.set(xlabel=_axis_label(ds, q), ylabel=_axis_label(ds, p), title=title)
+            ax.set(xlabel=x_label, ylabel=y_label, title=title)
             ax.set_xscale("log" if _log_spaced(ds[q].values) else "linear")
             ax.set_yscale("log" if _log_spaced(ds[p].values) else "linear")
     if own:
@@ -154,10 +160,18 @@ def plot_param_sweep(ds, fig=None, ax=None):
     return fig
 
 
-def _axis_label(ds, name: str) -> str:
-    """A swept path with its unit, e.g. ``layers.N.thickness (m)``."""
-    unit = ds[name].attrs.get("units", "")
-    return f"{name} ({unit})" if unit else name
+def _scaled(ds, name: str, what: str | None = None):
+    """(values, label) of a variable or swept path in engineering units, the label
+    ``what (unit)`` (``layers.N.thickness (nm)``); ``what`` defaults to the name."""
+    return _scaled_values(np.asarray(ds[name].values, dtype=float),
+                          ds[name].attrs.get("units", ""), what or name)
+
+
+def _scaled_values(values, unit: str, what: str):
+    from ..units import eng_scale
+
+    factor, label = eng_scale(values, unit) if unit else (1.0, "")
+    return values * factor, f"{what} ({label})" if label else what
 
 
 def _colour_scale(values, title: str):
