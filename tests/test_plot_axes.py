@@ -95,6 +95,43 @@ def test_multi_panel_plots_draw_on_the_given_axes(sol):
     assert all(drawn(ax) for ax in axes)
 
 
+def test_every_plot_function_takes_ax():
+    import inspect
+
+    names = [n for n in plot.__all__ if n.startswith("plot_")]
+    assert len(names) >= 12
+    for name in names:
+        assert "ax" in inspect.signature(getattr(plot, name)).parameters, name
+
+
+def test_angular_and_dynamics_plots_draw_on_the_given_axes():
+    import xarray as xr
+
+    from circuitspin.dynamics import simulate
+
+    st = cs.load_stack(NETLISTS / "noncollinear" / "pillar_90deg.toml")
+    ds = cs.sweep(st, currents=[1e-3], params={"layers.F2.magnetization.theta": [0, 90, 180]})
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert plot.plot_angular_sweep(ds, ax=axes) is fig
+    np.testing.assert_array_equal(axes[0].get_lines()[0].get_ydata(), ds["resistance"].values)
+    assert "I = 1.00 mA" in axes[1].get_lines()[0].get_label()
+    traj = simulate(NETLISTS / "berger_pillar_dynamics.toml", 0.0, 1e-10, tilt=5.0)
+    fig = Figure()
+    axes = [fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2, projection="3d")]
+    assert plot.plot_trajectory(traj, ax=axes) is fig and fig.axes == axes
+    np.testing.assert_array_equal(axes[0].get_lines()[2].get_ydata(), np.asarray(traj.m)[:, 2])
+    with pytest.raises(CircuitSpinError, match="3D"):
+        plot.plot_trajectory(traj, ax=Figure().subplots(1, 2))
+    grid = xr.Dataset({k: (("field", "current"), np.full((2, 2), v)) for k, v in
+                       (("mx", 0.0), ("my", 0.0), ("mz", -1.0), ("frequency", 5e9))},
+                      coords={"field": [0.0, 0.1], "current": [0.0, 1e-3]})
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert plot.plot_state_map(grid, ax=axes) is fig
+    np.testing.assert_array_equal(axes[1].collections[0].get_array().ravel(), 5.0)
+
+
 def test_plot_fit_on_given_axes():
     data = NETLISTS / "py_cu_py_AdR_SYNTHETIC.csv"
     result = cs.fit(NETLISTS / "py_cu_py.toml", data, ["materials.Ni80Fe20.lsf"])

@@ -2,10 +2,11 @@
 
 Public API
 ----------
-plot_trajectory(traj, fig=None, title=None) -> Figure
+plot_trajectory(traj, fig=None, title=None, ax=None) -> Figure
     m_x, m_y, m_z against time (ns), and the trajectory on the unit sphere (3D) with
-    its start and end marked.
-plot_state_map(ds, fig=None) -> Figure
+    its start and end marked.  ``ax``: two Axes, the second a 3D one
+    (``projection="3d"``).
+plot_state_map(ds, fig=None, ax=None) -> Figure
     A :func:`circuitspin.dynamics.state_map` Dataset: the final m along the initial
     magnetization and the precession frequency over the current x field grid.
 """
@@ -14,13 +15,22 @@ from __future__ import annotations
 import numpy as np
 
 
-def plot_trajectory(traj, fig=None, title=None):
+def plot_trajectory(traj, fig=None, title=None, ax=None):
     """m(t) and the trajectory on the sphere (see the module docstring)."""
-    if fig is None:
-        from .figure import Figure
+    from ..errors import CircuitSpinError
+    from .axes import axes_for
 
-        fig = Figure(figsize=(10.0, 4.2))
-    ax = fig.add_subplot(1, 2, 1)
+    if ax is None:
+        if fig is None:
+            from .figure import Figure
+
+            fig = Figure(figsize=(10.0, 4.2))
+        ax, ax3 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2, projection="3d")
+    else:
+        fig, (ax, ax3), _ = axes_for(ax, fig, (1, 2), None)
+        if getattr(ax3, "name", "") != "3d":
+            raise CircuitSpinError("ax: the second Axes of plot_trajectory must be a 3D "
+                                   "one (projection='3d')")
     t = np.asarray(traj.t) * 1e9
     m = np.asarray(traj.m)
     for k, name in enumerate("xyz"):
@@ -29,7 +39,6 @@ def plot_trajectory(traj, fig=None, title=None):
     ax.set_ylabel("m (lab axes; x = stack axis)")
     ax.set_ylim(-1.05, 1.05)
     ax.legend(loc="lower left", fontsize="small")
-    ax3 = fig.add_subplot(1, 2, 2, projection="3d")
     u, v = np.mgrid[0:2 * np.pi:25j, 0:np.pi:13j]
     ax3.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v),
                        color="0.85", lw=0.4)
@@ -49,23 +58,21 @@ def plot_trajectory(traj, fig=None, title=None):
     return fig
 
 
-def plot_state_map(ds, fig=None):
-    """Final m . (initial magnetization) and precession frequency (see the docstring)."""
-    if fig is None:
-        from .figure import Figure
+def plot_state_map(ds, fig=None, ax=None):
+    """Final m . (initial magnetization) and precession frequency (see the docstring).
+    ``ax``: two Axes to draw on instead of a new Figure."""
+    from .axes import axes_for
 
-        fig = Figure(figsize=(10.0, 4.0))
+    fig, (ax, ax2), _ = axes_for(ax, fig, (1, 2), (10.0, 4.0))
     axis = np.asarray(ds.attrs.get("field_direction", [0.0, 0.0, 1.0]))
     along = ds["mx"] * axis[0] + ds["my"] * axis[1] + ds["mz"] * axis[2]
     i = ds["current"].values * 1e3
     b = ds["field"].values * 1e3
-    ax = fig.add_subplot(1, 2, 1)
     mesh = ax.pcolormesh(i, b, along.values, shading="nearest", cmap="coolwarm",
                          vmin=-1, vmax=1)
     fig.colorbar(mesh, ax=ax, label="final m . field direction")
     ax.set_xlabel("current (mA)")
     ax.set_ylabel("field (mT)")
-    ax2 = fig.add_subplot(1, 2, 2)
     mesh = ax2.pcolormesh(i, b, ds["frequency"].values / 1e9, shading="nearest")
     fig.colorbar(mesh, ax=ax2, label="precession frequency (GHz)")
     ax2.set_xlabel("current (mA)")
