@@ -328,12 +328,10 @@ def solve_diffusion(stack: Stack | Geometry, current: float | str) -> DiffusionS
     from .errors import StackError
     from .units import to_si
 
-    try:
-        current = to_si(current, "A") if isinstance(current, str) else float(current)
+    try:  # amperes, or a string with units; finite
+        current = to_si(current if isinstance(current, str) else float(current), "A")
     except (TypeError, ValueError) as exc:
         raise StackError(f"current: {exc}") from None
-    if not np.isfinite(current):
-        raise StackError(f"current: must be finite, got {current!r}")
     check_geometry(stack, "solve_diffusion")
     ws = stack.geometry
     if getattr(ws, "spin_axis", ()) is None:

@@ -271,12 +271,10 @@ def to_spice(network: Network, current: float | str, *, dialect: str = "ngspice"
         raise NetlistError(f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
     from .units import to_si
 
-    try:
-        current = to_si(current, "A") if isinstance(current, str) else float(current)
+    try:  # amperes, or a string with units; finite
+        current = to_si(current if isinstance(current, str) else float(current), "A")
     except (TypeError, ValueError) as exc:
         raise NetlistError(f"current: {exc}") from None
-    if not np.isfinite(current):
-        raise NetlistError(f"current must be finite, got {current!r}")
     st_motor = getattr(network.stack, "motor", None)
     if motor and st_motor is not None and st_motor.mode != "linear":
         raise NetlistError(f"motor mode {st_motor.mode!r} is not written by to_spice; only "
@@ -358,14 +356,8 @@ def _coupling_lines(network: Network, names: list[str]) -> list[str]:
 
 
 def write_text_atomic(text: str, path) -> Path:
-    """Write ``text`` (ASCII) to ``path`` through a temporary file beside it and a rename.
-
-    An interrupted or failed write (a full disk, Ctrl-C) leaves ``path`` as it was and no
-    temporary file; an OS error becomes a one-line :class:`NetlistError`.  The file gets
-    the usual mode (0666 minus the umask), not the temporary file's 0600.  A symbolic
-    link is written through to its target, a FIFO or character device is streamed to
-    (:func:`circuitspin.safe_io.write_output`).
-    """
+    """Write ``text`` (ASCII) to ``path`` atomically, an OS error a one-line
+    :class:`NetlistError` (the module :mod:`circuitspin.safe_io` says how)."""
     from .safe_io import write_text
 
     return write_text(text, path, encoding="ascii", error=NetlistError)
