@@ -21,10 +21,13 @@ Fields (lab frame, the JSON shapes of ``solve --json``; :class:`~circuitspin.sol
 
 Public API
 ----------
-LAYER_FIELDS, LAYER_UNITS
+LAYER_FIELDS, LAYER_UNITS, MAX_LAYER_VALUES
 layer_fields(network, currents) -> dict
     ``{name: array}`` of the fields above with a leading current axis, and the labels
     (``interface``, ``magnet``).
+check_layer_fields(data, axes, n_currents, *, source, segments=None) -> dict
+    The labels of a sweep's per-layer fields (a straight stack), and a StackError when
+    they would hold more than ``MAX_LAYER_VALUES`` numbers: before any work.
 add_layer_fields(ds, data, axes, currents, *, source, segments, workers, scheduler,
                  progress) -> Dataset
     The fields of every grid point of a sweep added to its Dataset (each grid point's
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import os
 
 import numpy as np
@@ -46,6 +50,8 @@ LAYER_FIELDS = {"spin_accumulation": ("interface", "side", "component"),
                 "torque": ("magnet", "component")}
 LAYER_UNITS = {"spin_accumulation": "V", "spin_current": "A", "torque": "N m"}
 SIDES = ("left", "right")
+#: the most numbers the per-layer fields of one sweep may hold (8 bytes each: 800 MB)
+MAX_LAYER_VALUES = 100_000_000
 COMPONENTS = ("x", "y", "z")
 
 
@@ -115,17 +121,32 @@ def _evaluate_layer_batch(data, batch, currents, segments, source, max_segments=
     return out
 
 
+def check_layer_fields(data, axes, n_currents: int, *, source, segments=None) -> dict:
+    """The per-layer labels of the stack ``data`` (see the module docstring), after
+    checking that the fields of the grid fit in ``MAX_LAYER_VALUES`` numbers."""
+    from .network import build_network
+    from .reader import stack_from_dict
+
+    labels = layer_fields(build_network(stack_from_dict(data, source=source), segments),
+                          [0.0])  # the coordinates (and a straight stack)
+    per_cell = sum(labels[name][0].size for name in LAYER_FIELDS)
+    n_values = math.prod(axis.values.size for axis in axes) * n_currents * per_cell
+    if n_values > MAX_LAYER_VALUES:
+        raise StackError(f"per_layer: the grid's per-layer fields would hold {n_values:,} "
+                         f"numbers ({n_values * 8 / 1e9:.3g} GB; at most "
+                         f"{MAX_LAYER_VALUES:,}): sweep fewer points or currents")
+    return labels
+
+
 def add_layer_fields(ds, data, axes, currents, *, source, segments=None, workers=1,
                      scheduler=None, progress=False):
     """``ds`` (the sweep's Dataset over ``axes`` x ``currents``) with the per-layer fields
     of every grid point, on the sweep's machinery (serial, processes or Dask)."""
-    from .network import build_network
-    from .reader import stack_from_dict
     from .sweep import _dispatch
 
     currents = np.atleast_1d(np.asarray(currents, dtype=float))
-    labels = layer_fields(build_network(stack_from_dict(data, source=source), segments),
-                          currents[:1])  # the coordinates (and a straight stack)
+    labels = check_layer_fields(data, axes, currents.size, source=source,
+                                segments=segments)
     shape = tuple(axis.values.size for axis in axes)
     points = [(idx, {ax.path: ax.values[i] for ax, i in zip(axes, idx)})
               for idx in itertools.product(*(range(n) for n in shape))]

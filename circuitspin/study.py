@@ -86,7 +86,9 @@ def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *
     ``component``: ``ds["spin_accumulation"].sel(interface="N|F2", side="right")`` is
     :meth:`Solution.spin_accumulation("N|F2")["right"] <circuitspin.solution.Solution.spin_accumulation>`
     at every grid point and current.  They solve each grid point's network on its own
-    (the per-stack path, not the batched solver), about as long again as the sweep.
+    (the per-stack path, not the batched solver), about as long again as the sweep;
+    a grid whose fields would hold more than ``layer_sweep.MAX_LAYER_VALUES`` (1e8)
+    numbers is refused before any work.
     """
     data = stack_data(stack)
     axes = []
@@ -96,7 +98,12 @@ def sweep(stack: Stack | Geometry, currents=(), params: Mapping | None = None, *
                              f"got {path!r}")
         unit = PARAM_UNITS.get(path.rsplit(".", 1)[-1], "")
         axes.append(ParamAxis(path, _values(values, f"params[{path!r}]", unit)))
-    ds = run_sweep(data, axes, _values(currents, "currents", "A", empty=True),
+    currents = _values(currents, "currents", "A", empty=True)
+    if per_layer and currents.size:  # its size and a straight stack, before any work
+        from .layer_sweep import check_layer_fields
+
+        check_layer_fields(data, axes, currents.size, source=stack.source, segments=segments)
+    ds = run_sweep(data, axes, currents,
                    source=stack.source, segments=segments, workers=workers,
                    scheduler=scheduler, progress=progress, max_points=max_points, gmr=gmr)
     for axis in axes:

@@ -124,3 +124,20 @@ def test_per_layer_needs_a_straight_stack():
     geometry = cs.load_stack(NETLISTS / "nonlocal_spin_valve.toml")
     with pytest.raises(StackError, match="straight stack"):
         cs.sweep(geometry, currents=[1e-3], params={}, per_layer=True)
+
+
+def test_per_layer_fields_too_large_are_refused_before_any_work(monkeypatch):
+    import circuitspin.layer_sweep as layer_sweep
+
+    stack = cs.load_stack(NETLISTS / "spin_valve_multilayer.toml")
+    # 12 interfaces x 2 sides x 3 components, twice, and 6 magnets x 3: 162 per cell
+    monkeypatch.setattr(layer_sweep, "MAX_LAYER_VALUES", 162 * 4 - 1)
+    called = []
+    monkeypatch.setattr("circuitspin.study.run_sweep", lambda *a, **k: called.append(1))
+    with pytest.raises(StackError, match="648 numbers"):
+        cs.sweep(stack, currents=[0, 1e-3], params={"area": [1e-14, 2e-14]}, per_layer=True)
+    assert not called
+    monkeypatch.undo()
+    monkeypatch.setattr(layer_sweep, "MAX_LAYER_VALUES", 162 * 4)
+    ds = cs.sweep(stack, currents=[0, 1e-3], params={"area": [1e-14, 2e-14]}, per_layer=True)
+    assert sum(ds[n].size for n in layer_sweep.LAYER_FIELDS) == 162 * 4
