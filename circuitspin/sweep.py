@@ -431,7 +431,9 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
               gmr=False):
     """Evaluate the cartesian grid of ``axes`` at ``currents``; returns an xarray Dataset.
 
-    ``workers``: local processes (default: the CPU count; 1 = serial in this process).
+    ``workers``: local processes (1 = serial in this process; default: serial when the
+    first batch, timed in this process, says the rest would take under ``POOL_PAYS``
+    seconds, else the rest on one process per CPU).
     ``scheduler``: a Dask scheduler address (``tcp://HOST:PORT``) or a
     ``dask.distributed.Client``; then the batches run on that cluster.
     Grid points whose stack is invalid get NaN and an entry in ``attrs["errors"]``.
@@ -479,7 +481,7 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
         n_batches = max(1, min(len(points), 8 * n_workers))
     batches = [points[k::n_batches] for k in range(n_batches)]
     results = _dispatch(data, batches, currents, segments, source, n_workers, scheduler,
-                        progress, len(points), gmr)
+                        progress, len(points), gmr, adaptive=workers is None)
 
     arrays = {f: np.full(shape + (currents.size,), np.nan) for f in current_fields}
     arrays.update({f: np.full(shape, np.nan) for f in stack_fields})
@@ -516,14 +518,20 @@ def run_sweep(data: dict, axes, currents, *, source="<sweep>", segments=None, wo
 
 #: seconds a Dask sweep waits with no worker alive before it gives up
 NO_WORKER_TIMEOUT = 60.0
+#: seconds of serial work left (estimated from the first batch) above which a sweep with
+#: the default workers starts its process pool: starting the processes and importing
+#: costs about half a second here, and two cores save at most half of the work
+POOL_PAYS = 2.0
 
 
 def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, progress,
-              total, gmr=False, evaluate=None):
+              total, gmr=False, evaluate=None, adaptive=False):
     """Run ``evaluate(data, batch, currents, segments, source, max_segments)`` (default:
     :func:`_evaluate_batch` with ``gmr``) on every batch: serially, on local processes
-    or on a Dask cluster; returns the concatenated results.  Other grid evaluations
-    (:func:`circuitspin.dynamics.state_map`) pass their own picklable ``evaluate``."""
+    or on a Dask cluster; returns the concatenated results.  ``adaptive``: the first
+    batch in this process, and the others too unless they would take ``POOL_PAYS``
+    seconds or more at its pace (a small grid is faster without processes).  Other grid
+    evaluations (:func:`circuitspin.dynamics.state_map`) pass their own ``evaluate``."""
     import functools
 
     from .optional import require
@@ -547,6 +555,16 @@ def _dispatch(data, batches, currents, segments, source, n_workers, scheduler, p
             for b in batches:
                 collect(evaluate(data, b, currents, segments, source))
         else:
+            if adaptive:
+                import time
+
+                t0 = time.perf_counter()
+                collect(evaluate(data, batches[0], currents, segments, source))
+                batches = batches[1:]
+                if (time.perf_counter() - t0) * len(batches) < POOL_PAYS:
+                    for b in batches:
+                        collect(evaluate(data, b, currents, segments, source))
+                    return results
             _run_pool(n_workers, data, batches, currents, segments, source, collect,
                       evaluate)
     finally:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 
 import numpy as np
 import pytest
@@ -170,3 +171,28 @@ def test_batched_sweep_equals_the_per_stack_path(name, monkeypatch):
     for f in single.data_vars:
         assert_allclose(batched[f].values, single[f].values, rtol=1e-12,
                         atol=atol.get(f, 0.0), err_msg=f)
+
+
+@pytest.mark.parametrize("pays, pooled", [(float("inf"), False), (0.0, True)])
+def test_default_workers_start_processes_only_where_they_pay(monkeypatch, pays, pooled):
+    """Default workers: the first batch runs here and sets the pace; the rest stays in
+    this process unless it would take POOL_PAYS seconds or more (then a process pool,
+    here recorded and run in this process).  The answer is the same either way."""
+    sweep = importlib.import_module("circuitspin.sweep")  # circuitspin.sweep: the function
+    calls = []
+
+    def pool(n_workers, data, batches, currents, segments, source, collect, evaluate):
+        calls.append(len(batches))
+        for b in batches:
+            collect(evaluate(data, b, currents, segments, source))
+
+    monkeypatch.setattr(sweep, "_run_pool", pool)
+    monkeypatch.setattr(sweep, "POOL_PAYS", pays)
+    axes = [ParamAxis("layers.F2.thickness", np.linspace(1e-9, 9e-9, 6))]
+    # segments: the per-stack path, 6 batches of one stack (at least 2 CPUs assumed)
+    ds = run_sweep(pillar_dict(), axes, [1e-3], segments=8, workers=None, progress=False)
+    serial = run_sweep(pillar_dict(), axes, [1e-3], segments=8, workers=1, progress=False)
+    if (os.cpu_count() or 1) > 1:
+        assert calls == ([5] if pooled else [])   # the first batch ran here
+    for name in serial.data_vars:
+        np.testing.assert_array_equal(ds[name].values, serial[name].values)
