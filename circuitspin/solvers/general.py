@@ -5,10 +5,12 @@ The two-band network of a collinear stack is a symmetric M-matrix, solved by
 stack adds the x and y spin nodes of its normal metals and the F|N couplings through m
 (:attr:`Network.coupling`): the matrix is no longer an M-matrix (the couplings through
 m have entries of either sign) and, with an imaginary mixing conductance, not symmetric.
-This factor takes the general path: diagonal scaling; in reverse Cuthill-McKee order
-(narrow for every straight stack) banded Cholesky when g_mix_im = 0 (the matrix is then
-symmetric positive definite) or banded LU with partial pivoting (LAPACK gbtrf) when not;
-SuperLU when no narrow order exists; iterative refinement with the residual
+This factor takes the general path: diagonal scaling; with each normal-metal node's x
+and y spin nodes placed right after its up/dn pair (a band of half-width 5 along a
+straight stack, stored directly: no sparse matrix is assembled), else in reverse
+Cuthill-McKee order when that is narrow, banded Cholesky when g_mix_im = 0 (the matrix
+is then symmetric positive definite) or banded LU with partial pivoting (LAPACK gbtrf)
+when not; SuperLU when no narrow order exists; iterative refinement with the residual
 from branch currents plus the coupling entries, and a 1-norm condition estimate
 (Hager-Higham, ``scipy.sparse.linalg.onenormest``).
 
@@ -60,6 +62,31 @@ def solve_general(network: Network, current: float, **options):
     return nodal.solve_nodal(network, current, factor=factor_for(network), **options)
 
 
+def _band_order(network: Network) -> np.ndarray:
+    """Every node's place in an order with each normal-metal node's x and y spin nodes
+    right after its up/dn pair (the build numbers them last): along a straight stack the
+    matrix is then a narrow band (half-bandwidth 5) without a reordering."""
+    n = network.n_nodes
+    sn = network.spin_nodes
+    if sn is None or n == 0:
+        return np.arange(n)
+    key = 3 * np.arange(n)
+    owners = np.flatnonzero(sn[:, 0] >= 0)
+    ru, rd = network.rows_up, network.rows_dn
+    host = np.arange(n)    # after the later node of the owner's up/dn pair
+    has = sn[ru, 0] >= 0
+    host[ru[has]] = np.maximum(ru[has], rd[has])
+    for hosts in (host[owners], owners):
+        key[sn[owners, 0]] = 3 * hosts + 1
+        key[sn[owners, 1]] = 3 * hosts + 2
+        count = np.bincount(key, minlength=3 * n)
+        if count.max() <= 1:    # every key once: their ranks are the order
+            break
+    else:
+        return np.arange(n)
+    return (np.cumsum(count) - 1)[key]
+
+
 class GeneralFactor(NodalFactor):
     """A factorised non-collinear network (see the module docstring)."""
 
@@ -76,38 +103,101 @@ class GeneralFactor(NodalFactor):
         if self.include_motor:
             a, b, g = (np.append(a, network.u), np.append(b, network.d),
                        np.append(g, network.motor_g))
+        if np.any(a == b):   # a loop adds nothing to the matrix
+            keep = a != b
+            a, b, g = a[keep], b[keep], g[keep]
         rc, cc, vc = network.coupling
-        # matrix entries in unknown indices (the ground's row and column dropped)
-        idx = np.arange(n) - (np.arange(n) > network.ground)
-        idx[network.ground] = -1
-        rows = idx[np.concatenate([a, b, a, b, rc])]
-        cols = idx[np.concatenate([a, b, b, a, cc])]
-        vals = np.concatenate([g, g, -g, -g, vc])
-        ok = (rows >= 0) & (cols >= 0)
-        rows, cols, vals = rows[ok], cols[ok], vals[ok]
         m = n - 1
-        self.unknowns = np.flatnonzero(idx >= 0)
-        self._slice = slice(1, n) if network.ground == 0 else \
-            slice(0, n - 1) if network.ground == n - 1 else None
-        on_diag = rows == cols
-        d = np.bincount(rows[on_diag], vals[on_diag], m)
-        if not np.all(np.isfinite(d)) or not np.all(np.isfinite(vals)):
+        ground = network.ground
+        self.unknowns = np.flatnonzero(np.arange(n) != ground)
+        self._slice = slice(1, n) if ground == 0 else \
+            slice(0, n - 1) if ground == n - 1 else None
+        # every node's place in the factor's order (spin nodes beside their owner: a
+        # narrow band along a straight stack), the ground last (m): its entries drop out
+        q = _band_order(network)
+        q -= q > q[ground]
+        q[ground] = m
+        qa, qb, qr, qc = q[a], q[b], q[rc], q[cc]
+        on_diag = qr == qc
+        d_edges = np.bincount(qa, g, m + 1)
+        d_edges += np.bincount(qb, g, m + 1)
+        d = d_edges + np.bincount(qr[on_diag], vc[on_diag], m + 1)
+        d, d_edges = d[:m], d_edges[:m]
+        if not np.all(np.isfinite(d)) or not np.all(np.isfinite(vc)):
             raise SolverError("conductance overflow: a matrix entry is not finite; check "
                               "rho/thickness/area and g_mix")
         if np.any(d <= 0):
             raise SolverError("a node has no conductance to the rest of the network")
-        self.scale = 1.0 / np.sqrt(d)
-        svals = vals * self.scale[rows] * self.scale[cols]
-        # 1-norm of the scaled matrix, bounded above (a node pair's entries summed in
-        # absolute value): the condition estimate errs on the safe side
-        self.norm1 = float(np.bincount(cols, np.abs(svals), m).max()) if m else 0.0
+        s = np.zeros(m + 1)          # 1 / sqrt(d); 0 at the ground
+        s[:m] = 1.0 / np.sqrt(d)
+        sa = s[qa]
+        sa *= s[qb]
+        ge = np.multiply(g, sa, out=sa)   # scaled edge conductances (entries -ge)
+        sv = vc * s[qr] * s[qc]          # scaled coupling entries
+        # 1-norm of the scaled matrix, bounded above (each entry of every edge and
+        # coupling summed in absolute value): the condition estimate errs on the safe side
+        col = np.bincount(qa, ge, m + 1)
+        col += np.bincount(qb, ge, m + 1)
+        col += np.bincount(qc, np.abs(sv), m + 1)
+        self.norm1 = float((col[:m] + d_edges * s[:m] ** 2).max()) if m else 0.0
         self._cond = None
         self.symmetric = all(c["g_mix_im"] == 0.0 for c in network.mixing or ())
+        inv = q[self.unknowns]          # the unknowns' places
+        off = ~on_diag & (qr < m) & (qc < m)
+        qr, qc, sv = qr[off], qc[off], sv[off]
+        inner = (qa < m) & (qb < m)
+        lo, hi = np.minimum(qa, qb), np.maximum(qa, qb)
+        lo, hi, ge = lo[inner], hi[inner], ge[inner]
+        width = int(max((hi - lo).max(initial=0), np.abs(qr - qc).max(initial=0)))
+        perm = np.empty_like(inv)       # the unknown at each place
+        perm[inv] = np.arange(m)
+        self.scale = s[inv]
+        if width <= BANDED_MAX:
+            self._perm, self._inv = perm, inv
+            self._factor_band(lo, hi, ge, qr, qc, sv, d * s[:m] ** 2, m, width)
+            return
+        # no narrow order (a branched geometry): the entries by unknown, reordered by RCM
+        rows = perm[np.concatenate([lo, hi, qr, np.arange(m)])]
+        cols = perm[np.concatenate([hi, lo, qc, np.arange(m)])]
+        svals = np.concatenate([-ge, -ge, sv, d * s[:m] ** 2])
         self._factor(rows, cols, svals, m)
 
+    def _factor_band(self, lo, hi, ge, qr, qc, sv, diag, m, w):
+        """Banded Cholesky (symmetric) or banded LU with partial pivoting of the scaled
+        matrix, its band storage filled directly from the edges (lo < hi, entry -ge) and
+        the coupling entries (off the diagonal) in the factor's order."""
+        from scipy.linalg import LinAlgError, cholesky_banded, get_lapack_funcs
+
+        if self.symmetric:
+            up = qr < qc     # LAPACK upper band storage: ab[w + i - j, j] = S[i, j]
+            ab = np.bincount(np.concatenate([(w + lo - hi) * m + hi,
+                                             (w + qr[up] - qc[up]) * m + qc[up]]),
+                             np.concatenate([-ge, sv[up]]), (w + 1) * m).reshape(w + 1, m)
+            ab[w] += diag
+            try:
+                self._cb = cholesky_banded(ab, lower=False, overwrite_ab=True,
+                                           check_finite=False)
+            except LinAlgError:
+                raise SolverError("network matrix is numerically singular (not positive "
+                                  "definite in double precision)") from None
+            self.method = "banded-cholesky"
+            return
+        gbtrf, self._gbtrs = get_lapack_funcs(("gbtrf", "gbtrs"), dtype=np.float64)
+        rows_ab = 3 * w + 1      # LAPACK: ab[kl + ku + i - j, j] = S[i, j], kl = ku = w
+        ab = np.bincount(np.concatenate([(2 * w + lo - hi) * m + hi,
+                                         (2 * w + hi - lo) * m + lo,
+                                         (2 * w + qr - qc) * m + qc]),
+                         np.concatenate([-ge, -ge, sv]), rows_ab * m).reshape(rows_ab, m)
+        ab[2 * w] += diag
+        lu, piv, info = gbtrf(ab, w, w, overwrite_ab=True)
+        if info != 0:
+            raise SolverError(f"network matrix is singular (banded LU, info {info})")
+        self._band = (lu, piv, w, w)
+        self.method = "banded-lu"
+
     def _factor(self, rows, cols, svals, m):
-        """Factorise the scaled matrix, in reverse Cuthill-McKee order when that makes it
-        narrow (a straight stack: every node couples only to its neighbours along x):
+        """Factorise the scaled matrix (entries by unknown) when the spin nodes' order is
+        not narrow (a branched geometry), in reverse Cuthill-McKee order when that is:
         banded Cholesky when it is symmetric (g_mix_im = 0: the matrix is then symmetric
         positive definite), banded LU with partial pivoting (LAPACK gbtrf) when not;
         SuperLU when no narrow order exists."""
@@ -161,11 +251,11 @@ class GeneralFactor(NodalFactor):
         if self.method == "banded-cholesky":   # symmetric: the transpose is itself
             from scipy.linalg import cho_solve_banded
 
-            return cho_solve_banded((self._cb, False), y[self._perm],
+            return cho_solve_banded((self._cb, False), y[self._perm], overwrite_b=True,
                                     check_finite=False)[self._inv]
         if self.method == "banded-lu":
             lu, piv, kl, ku = self._band
-            x, info = self._gbtrs(lu, kl, ku, y[self._perm], piv,
+            x, info = self._gbtrs(lu, kl, ku, y[self._perm], piv, overwrite_b=True,
                                   trans=0 if trans == "N" else 1)
             if info != 0:
                 raise SolverError(f"banded solve failed (info {info})")
