@@ -43,9 +43,15 @@ def _stamp_series(rows, cols, vals, i, j, g):
     """A conductance g between nodes i and j (-1: a node at D = 0, a shunt)."""
     for a, b in ((i, j), (j, i)):
         ok = a >= 0
-        rows.append(a[ok]), cols.append(a[ok]), vals.append(g[ok])
         both = ok & (b >= 0)
-        rows.append(a[both]), cols.append(b[both]), vals.append(-g[both])
+        if ok.all():      # (no masked copies)
+            rows.append(a), cols.append(a), vals.append(g)
+        else:
+            rows.append(a[ok]), cols.append(a[ok]), vals.append(g[ok])
+        if both.all():
+            rows.append(a), cols.append(b), vals.append(-g)
+        elif both.any():
+            rows.append(a[both]), cols.append(b[both]), vals.append(-g[both])
 
 
 def spin_vector_parts(wires, local, method, rows_up, rows_dn, rows_layer, seg_a, seg_b,
@@ -134,7 +140,7 @@ def spin_vector_parts(wires, local, method, rows_up, rows_dn, rows_layer, seg_a,
         rows.append(ii[nz]), cols.append(jj[nz]), vals.append(mat[nz])
     coupling = tuple(np.concatenate(v) if v else np.zeros(0)
                      for v in (rows, cols, vals))
-    coupling = (coupling[0].astype(np.int64), coupling[1].astype(np.int64),
-                coupling[2].astype(float))
+    coupling = (coupling[0].astype(np.int64, copy=False),
+                coupling[1].astype(np.int64, copy=False), coupling[2].astype(float, copy=False))
     return {"nodes": nodes, "coupling": coupling, "spin_nodes": spin_nodes,
             "mixing": tuple(mixing), "spin_segments": seg_spin}
