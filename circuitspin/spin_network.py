@@ -138,9 +138,11 @@ def spin_vector_parts(wires, local, method, rows_up, rows_dn, rows_layer, seg_a,
         ii, jj = np.meshgrid(idx, idx, indexing="ij")
         nz = mat != 0.0
         rows.append(ii[nz]), cols.append(jj[nz]), vals.append(mat[nz])
-    coupling = tuple(np.concatenate(v) if v else np.zeros(0)
-                     for v in (rows, cols, vals))
-    coupling = (coupling[0].astype(np.int64, copy=False),
-                coupling[1].astype(np.int64, copy=False), coupling[2].astype(float, copy=False))
+    coupling = []
+    for parts, dtype in ((rows, np.int64), (cols, np.int64), (vals, float)):
+        coupling.append(np.concatenate(parts).astype(dtype, copy=False) if parts
+                        else np.zeros(0, dtype))
+        parts.clear()    # each list's parts go once joined (a lower peak of memory)
+    coupling = tuple(coupling)
     return {"nodes": nodes, "coupling": coupling, "spin_nodes": spin_nodes,
             "mixing": tuple(mixing), "spin_segments": seg_spin}

@@ -140,14 +140,19 @@ class GeneralFactor(NodalFactor):
         col += np.bincount(qb, ge, m + 1)
         col += np.bincount(qc, np.abs(sv), m + 1)
         self.norm1 = float((col[:m] + d_edges * s[:m] ** 2).max()) if m else 0.0
+        del col, d_edges
         self._cond = None
         self.symmetric = all(c["g_mix_im"] == 0.0 for c in network.mixing or ())
         inv = q[self.unknowns]          # the unknowns' places
         off = ~on_diag & (qr < m) & (qc < m)
+        del on_diag
         qr, qc, sv = qr[off], qc[off], sv[off]
+        del off
         inner = (qa < m) & (qb < m)
-        lo, hi = np.minimum(qa, qb), np.maximum(qa, qb)
-        lo, hi, ge = lo[inner], hi[inner], ge[inner]
+        lo, hi = np.minimum(qa, qb)[inner], np.maximum(qa, qb)[inner]
+        del qa, qb
+        ge = ge[inner]
+        del inner
         width = int(max((hi - lo).max(initial=0), np.abs(qr - qc).max(initial=0)))
         perm = np.empty_like(inv)       # the unknown at each place
         perm[inv] = np.arange(m)
@@ -169,10 +174,12 @@ class GeneralFactor(NodalFactor):
         from scipy.linalg import LinAlgError, cholesky_banded, get_lapack_funcs
 
         if self.symmetric:
-            up = qr < qc     # LAPACK upper band storage: ab[w + i - j, j] = S[i, j]
-            ab = np.bincount(np.concatenate([(w + lo - hi) * m + hi,
-                                             (w + qr[up] - qc[up]) * m + qc[up]]),
-                             np.concatenate([-ge, sv[up]]), (w + 1) * m).reshape(w + 1, m)
+            # LAPACK upper band storage, ab[w + i - j, j] = S[i, j], in Fortran order
+            # (column j at j * (w + 1)): factorised in place
+            up = qr < qc
+            ab = np.bincount(np.concatenate([hi * (w + 1) + (w + lo - hi),
+                                             qc[up] * (w + 1) + (w + qr[up] - qc[up])]),
+                             np.concatenate([-ge, sv[up]]), (w + 1) * m).reshape(m, w + 1).T
             ab[w] += diag
             try:
                 self._cb = cholesky_banded(ab, lower=False, overwrite_ab=True,
@@ -183,11 +190,12 @@ class GeneralFactor(NodalFactor):
             self.method = "banded-cholesky"
             return
         gbtrf, self._gbtrs = get_lapack_funcs(("gbtrf", "gbtrs"), dtype=np.float64)
-        rows_ab = 3 * w + 1      # LAPACK: ab[kl + ku + i - j, j] = S[i, j], kl = ku = w
-        ab = np.bincount(np.concatenate([(2 * w + lo - hi) * m + hi,
-                                         (2 * w + hi - lo) * m + lo,
-                                         (2 * w + qr - qc) * m + qc]),
-                         np.concatenate([-ge, -ge, sv]), rows_ab * m).reshape(rows_ab, m)
+        # LAPACK: ab[kl + ku + i - j, j] = S[i, j], kl = ku = w, in Fortran order
+        rows_ab = 3 * w + 1
+        ab = np.bincount(np.concatenate([hi * rows_ab + (2 * w + lo - hi),
+                                         lo * rows_ab + (2 * w + hi - lo),
+                                         qc * rows_ab + (2 * w + qr - qc)]),
+                         np.concatenate([-ge, -ge, sv]), rows_ab * m).reshape(m, rows_ab).T
         ab[2 * w] += diag
         lu, piv, info = gbtrf(ab, w, w, overwrite_ab=True)
         if info != 0:
