@@ -170,7 +170,11 @@ class Solution:
         if net.u is not None and self.motor_current:
             r[net.u] += self.motor_current
             r[net.d] -= self.motor_current
-            scale[[net.u, net.d]] += abs(self.motor_current)
+            # the motor's terms in the equations at U and D: a linear motor is a stamped
+            # conductance and source, g_m (|V_U| + |V_D| + |emf|) like any edge (I_M =
+            # g_m (V_U - V_D - emf) cancels: the rounding of V_U - V_D is of V_U's size)
+            scale[[net.u, net.d]] += abs(self.motor_current) + net.motor_g * (
+                abs(v[net.u]) + abs(v[net.d]) + abs(net.motor_emf))
         # minus the injections (the ground takes whatever the source and motor return)
         r[net.source] -= self.current
         r[net.ground] = 0.0

@@ -35,7 +35,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from circuitspin import build_network, load_stack, solve, stack_from_dict
@@ -294,9 +294,23 @@ def test_extreme_stacks_nodal_vs_mpmath_network(d):
         assert err <= float(bound.group(1)), (err, warned)
 
 
+# Found by hypothesis: V_U - V_D = 2 mV out of 2.1 kV across a motor of 0.049 S; the
+# motor's rounding (g_m eps |V_U|, 2e-14 A) was held against |I_M| alone (1e-4 A) instead
+# of the branch's own g_m (|V_U| + |V_D|): a backward error of 4.6e-12 that was not one.
+MOTOR_AT_KILOVOLTS = {
+    "title": "extreme", "area": 1e-14,
+    "materials": {f"M{i}": {"rho": 1e-5, "beta": 0.5 * (i % 2), "lsf": 1e-3}
+                  for i in range(5)},
+    "interfaces": {f"M{i}/M{i + 1}": {"ar": 0.0, "gamma": 0.0} for i in range(4)},
+    "layers": [{"name": f"L{i}", "material": f"M{i}", "thickness": 1e-3,
+                "magnetization": "up"} for i in range(5)],
+    "motor": {"layer": "L3", "frequency": 1e10, "delta_alpha": 0.01, "magnons": 1e4}}
+
+
 @settings(PROPS, max_examples=150 * SCALE)
 @given(d=extreme_stack_dicts(), segments=st.one_of(st.none(), st.integers(1, 6)),
        pick=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)))
+@example(d=MOTOR_AT_KILOVOLTS, segments=None, pick=(0, 0))
 def test_invariants_kcl_reciprocity_passivity(d, segments, pick):
     """Kirchhoff at every node (backward error < 1e-12), reciprocity of the transfer
     resistance, R > 0 and the energy balance sum g dV^2 = I V - I_M V_UD."""
