@@ -252,9 +252,9 @@ def write(rows, spice, rates, startup, out: Path, reps: int, loads, nc_rows=()):
              f"`python benchmarks/bench_speed.py` on {os.cpu_count()} cores "
              f"({platform.machine()}), Python {platform.python_version()}, "
              f"{time.strftime('%Y-%m-%d %H:%M')}; best of {reps}, before and after "
-             "interleaved in one session on a shared machine (1-minute load average "
-             f"{loads[0]:.1f} at the start, {loads[1]:.1f} at the end: other jobs ran "
-             "too). The pillar's ladder with N/4 segments per layer, 1 mA.", ""]
+             "interleaved in one session (1-minute load average "
+             f"{loads[0]:.1f} at the start, {loads[1]:.1f} at the end, the benchmark's own "
+             "work included). The pillar's ladder with N/4 segments per layer, 1 mA.", ""]
     lines += ["## Targets", "", "| target | reference | before | after | met |",
               "|---|---|---:|---:|---|"]
 
