@@ -155,7 +155,8 @@ def add_layer_fields(ds, data, axes, currents, *, source, segments=None, workers
     batches = [points[k::n_batches] for k in range(n_batches)]
     results = _dispatch(data, batches, currents, segments, source, n_workers, scheduler,
                         progress, len(points),
-                        evaluate=functools.partial(_evaluate_layer_batch))
+                        evaluate=functools.partial(_evaluate_layer_batch),
+                        adaptive=workers is None)
     arrays = {name: np.full(shape + (currents.size,) + labels[name].shape[1:], np.nan)
               for name in LAYER_FIELDS}
     for index, res in results:

@@ -141,3 +141,27 @@ def test_per_layer_fields_too_large_are_refused_before_any_work(monkeypatch):
     monkeypatch.setattr(layer_sweep, "MAX_LAYER_VALUES", 162 * 4)
     ds = cs.sweep(stack, currents=[0, 1e-3], params={"area": [1e-14, 2e-14]}, per_layer=True)
     assert sum(ds[n].size for n in layer_sweep.LAYER_FIELDS) == 162 * 4
+
+
+def test_cli_per_layer_writes_the_fields_to_the_netcdf_file(tmp_path):
+    """``sweep --per-layer --netcdf``: the file holds the fields, labelled by layer names,
+    equal to one solve per point (the 90-degree pillar: the torque on F2 at 90 deg is the
+    README's); the CSV keeps its columns; without --netcdf it is a one-line error."""
+    xr = pytest.importorskip("xarray")
+    from conftest import run_cli
+
+    stack = cs.load_stack(NETLISTS / "noncollinear" / "pillar_90deg.toml")
+    path, values = "layers.F2.magnetization.theta", [0.0, 45.0, 90.0]
+    r = run_cli("sweep", stack.source, "--current", "0,1e-3", "--param",
+                f"{path}=0,45,90", "--per-layer", "--netcdf", tmp_path / "f.nc",
+                "-o", tmp_path / "f.csv", "-q")
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(tmp_path / "f.nc", engine="scipy").load()
+    assert list(ds["magnet"].values) == ["F1", "F2"] and ds["torque"].attrs["units"] == "N m"
+    _check_against_solve(stack, ds, path, values, [0.0, 1e-3])
+    head = (tmp_path / "f.csv").read_text().splitlines()[0]
+    assert "spin_accumulation" not in head and "V_UD (V)" in head
+    r = run_cli("sweep", stack.source, "--current", "1e-3", "--param", f"{path}=0,90",
+                "--per-layer", "-o", tmp_path / "g.csv")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--netcdf" in r.stderr
+    assert not (tmp_path / "g.csv").exists()

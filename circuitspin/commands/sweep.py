@@ -78,10 +78,15 @@ def register(sub) -> None:
                         "motor.KEY; SPEC is START:STOP:N, log:START:STOP:N or a,b,c (SI). "
                         "Repeat for a cartesian grid")
     g.add_argument("--workers", type=_positive_int, default=None,
-                   help="local processes (default: one per CPU; 1 = serial)")
+                   help="local processes (default: this process, or one per CPU when the "
+                        "first batch says the rest would take 2 s or more; 1 = serial)")
     g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this Dask distributed scheduler instead")
     g.add_argument("--netcdf", metavar="OUT.nc", help="write the xarray Dataset (netCDF)")
+    g.add_argument("--per-layer", action="store_true",
+                   help="add to the netCDF Dataset the spin accumulation and spin current "
+                        "at every interface and the torque on every magnet, labelled by "
+                        "layer names (needs --netcdf and --current)")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     g.add_argument("--max-points", type=_positive_int, default=None, metavar="N",
                    help="refuse a grid of more than N stacks x currents (default "
@@ -142,6 +147,9 @@ def cmd_sweep(args) -> int:
         raise StackError("--gmr: use with --param (for one stack: circuitspin gmr STACK)")
     if args.free and not args.gmr:
         raise StackError("--free: only with --gmr")
+    if args.per_layer and not (args.param and args.netcdf and args.current is not None):
+        raise StackError("--per-layer: use with --param, --current and --netcdf OUT.nc "
+                         "(the per-layer fields go to the netCDF Dataset only)")
     if args.current is None and not args.gmr:
         raise StackError("the following arguments are required: --current/-I")
     if args.param:
@@ -204,12 +212,24 @@ def _cmd_param_sweep(args) -> int:
     quiet = args.quiet or args.json
     gmr = (args.free or True) if args.gmr else False
     currents = [] if args.current is None else args.current
-    ds = run_sweep(data, axes, currents, source=args.stack, segments=args.segments,
-                   workers=args.workers, scheduler=args.scheduler, progress=not quiet,
-                   max_points=args.max_points, gmr=gmr)
+    options = dict(segments=args.segments, workers=args.workers, scheduler=args.scheduler,
+                   progress=not quiet)
+    if args.per_layer:  # their size and a straight stack: before any work
+        from ..layer_sweep import check_layer_fields
+
+        check_layer_fields(data, axes, len(currents), source=args.stack,
+                           segments=args.segments)
+    ds = run_sweep(data, axes, currents, source=args.stack, max_points=args.max_points,
+                   gmr=gmr, **options)
     written = []
     if args.netcdf:
-        written.append(_write_netcdf(ds, args.netcdf))
+        full = ds
+        if args.per_layer:
+            from ..layer_sweep import add_layer_fields
+
+            full = add_layer_fields(ds, data, axes, ds["current"].values,
+                                    source=args.stack, **options)
+        written.append(_write_netcdf(full, args.netcdf))
     if args.output:
         written.append(str(write_text_atomic(dataset_csv(ds), args.output)))
     if args.plot:
