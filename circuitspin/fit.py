@@ -307,8 +307,9 @@ class Model:
                  {p: v[k] for p, v in s.settings.items()})
                 for k in (range(s.x.size) if rows is None else rows)]
         batch = [] if self.check else [r for r in todo if r[1] and "V_UD" not in r[1]]
-        with warnings.catch_warnings():
-            warnings.simplefilter("default" if self.check else "ignore", CircuitSpinWarning)
+        with warnings.catch_warnings():   # the caller's own filters at the optimum
+            if not self.check:
+                warnings.simplefilter("ignore", CircuitSpinWarning)
             done = {} if len(batch) < 2 else dict(zip([r[0] for r in batch], gmr_of_mappings(
                 [self.mapping(theta, r[2]) for r in batch], self.free_layer, self.source,
                 self.segments)))
